@@ -1,0 +1,319 @@
+import { BUILD_EVENT, isKnownEvent, pipelineIndex } from '../streampixel/schemas.ts';
+import { formatMinutes, formatTimeOfDay } from './format.ts';
+import type {
+  ApiCall,
+  Effect,
+  MachineConfig,
+  MachineInput,
+  Outcome,
+  ReceivedWebhook,
+  ReleaseState,
+  Result,
+  TimelineEntry,
+  Transition,
+} from './types.ts';
+
+// The release state machine: pure. It decides; src/action/orchestrate.ts carries the effects out and
+// feeds back what happened. `now` is passed in so every rule can be table-tested without a clock.
+
+const SAVING_INDEX = pipelineIndex(BUILD_EVENT.saving);
+
+export function createReleaseState(config: MachineConfig): ReleaseState {
+  return {
+    config,
+    phase: 'awaiting-outcome',
+    uploadId: config.uploadId,
+    countFrom: null,
+    seen: new Set(),
+    buffered: [],
+    timeline: [],
+    furthestStage: null,
+    lastProgressAt: config.startedAt,
+    processed: false,
+    distributed: false,
+    inFlight: null,
+    pendingCall: null,
+    nextAttemptAt: null,
+    lastDistributeAttemptAt: null,
+    lastRefusal: null,
+    result: null,
+  };
+}
+
+/** When the machine next wants a `tick`: a scheduled attempt or the deadline. */
+export function nextWakeAt(state: ReleaseState): number | null {
+  if (state.phase === 'done') return null;
+  const { deadline } = state.config;
+  return state.nextAttemptAt === null ? deadline : Math.min(state.nextAttemptAt, deadline);
+}
+
+export function transition(state: ReleaseState, input: MachineInput, now: number): Transition {
+  if (state.phase === 'done') return { state, effects: [] };
+  const step = new Step(state);
+  switch (input.type) {
+    case 'start':
+      start(step, now);
+      break;
+    case 'upload-accepted':
+      uploadAccepted(step, input.uploadId, now);
+      break;
+    case 'distribute-accepted':
+      distributeAccepted(step);
+      break;
+    case 'test-webhook-answered':
+      testWebhookAnswered(step, input.statusCode);
+      break;
+    case 'call-refused':
+      callRefused(step, input.call, input.retryAfterMs, input.detail, now);
+      break;
+    case 'webhook':
+      receive(step, input.webhook, now);
+      break;
+    case 'tick':
+      break;
+  }
+  // Every input doubles as a tick: the deadline and scheduled attempts are checked after each one.
+  tick(step, now);
+  return { state: step.state, effects: step.effects };
+}
+
+/** Accumulates the next state and the effects of one transition. */
+class Step {
+  state: ReleaseState;
+  readonly effects: Effect[] = [];
+  constructor(state: ReleaseState) {
+    this.state = state;
+  }
+  get done(): boolean {
+    return this.state.phase === 'done';
+  }
+  update(patch: Partial<ReleaseState>): void {
+    this.state = { ...this.state, ...patch };
+  }
+  emit(effect: Effect): void {
+    this.effects.push(effect);
+  }
+  log(level: 'debug' | 'info' | 'warn', message: string): void {
+    this.effects.push({ type: 'log', level, message });
+  }
+  call(call: ApiCall, now: number): void {
+    this.update({
+      inFlight: call,
+      pendingCall: null,
+      nextAttemptAt: null,
+      ...(call === 'distribute' ? { lastDistributeAttemptAt: now } : {}),
+    });
+    this.emit({ type: 'call', call });
+  }
+  finish(result: Result): void {
+    this.update({
+      phase: 'done',
+      result,
+      inFlight: null,
+      pendingCall: null,
+      nextAttemptAt: null,
+      buffered: [],
+    });
+    this.emit({ type: 'finish', result });
+  }
+}
+
+/** Whether this run calls Distribute itself: a staged release, or the `distribute` command. */
+const mustDistribute = (config: MachineConfig): boolean =>
+  config.command === 'distribute' || (config.command === 'release' && !config.autoRelease);
+
+const succeed = (outcome: Outcome): Result => ({ outcome, failure: null, objection: null });
+
+function start(step: Step, now: number): void {
+  const { command } = step.state.config;
+  switch (command) {
+    case 'release':
+    case 'upload':
+      step.update({ phase: 'uploading' });
+      step.call('upload', now);
+      return;
+    case 'distribute':
+      // Only events received after this call count: an earlier build.approved of the same build must
+      // not end a rollback's wait.
+      step.update({ phase: 'distributing', countFrom: now });
+      step.call('distribute', now);
+      return;
+    case 'wait':
+      step.update({ phase: 'awaiting-outcome' });
+      return;
+    case 'test-webhook':
+      step.update({ phase: 'testing', countFrom: now });
+      step.call('test-webhook', now);
+      return;
+  }
+}
+
+function uploadAccepted(step: Step, uploadId: string, now: number): void {
+  const { config } = step.state;
+  step.update({ uploadId, inFlight: null, lastProgressAt: now });
+  step.emit({ type: 'upload-id', uploadId });
+  step.log('info', `Streampixel accepted the upload: build ${uploadId}`);
+  if (!config.waitForOutcome) return step.finish(succeed('submitted'));
+
+  const distributes = mustDistribute(config);
+  step.update({ phase: distributes || config.command === 'upload' ? 'processing' : 'awaiting-outcome' });
+  // Blind Distribute attempts start only if the build shows no progress (stage events unticked).
+  if (distributes) schedule(step, 'distribute', now + config.retryIntervalMs);
+
+  const buffered = step.state.buffered;
+  step.update({ buffered: [] });
+  for (const webhook of buffered) {
+    if (step.done) return;
+    receive(step, webhook, now);
+  }
+}
+
+function distributeAccepted(step: Step): void {
+  step.update({ inFlight: null, distributed: true });
+  step.log('info', `Streampixel accepted Distribute for build ${step.state.uploadId}`);
+  if (!step.state.config.waitForOutcome) return step.finish(succeed('submitted'));
+  step.update({ phase: 'awaiting-outcome' });
+}
+
+function testWebhookAnswered(step: Step, statusCode: number): void {
+  step.update({ inFlight: null });
+  if (statusCode >= 200 && statusCode < 300) {
+    step.log('info', `Your webhook endpoint answered ${statusCode} to Streampixel's test event`);
+    if (!step.state.config.waitForOutcome) step.finish(succeed('test-delivered'));
+    return;
+  }
+  const failure =
+    statusCode === 0
+      ? 'Streampixel could not reach your webhook endpoint (statusCode 0): check that the webhook URL in the ' +
+        "Streampixel dashboard is public and points at the bridge's /hooks/streampixel/<ingest-token> URL or the receiver"
+      : `Your webhook endpoint answered ${statusCode} to Streampixel's test event: check the webhook URL in the ` +
+        'Streampixel dashboard (a 404 usually means a wrong ingest token or receiver-path)';
+  step.finish({ outcome: null, failure, objection: null });
+}
+
+function callRefused(
+  step: Step,
+  call: ApiCall,
+  retryAfterMs: number | null,
+  detail: string,
+  now: number,
+): void {
+  step.update({ inFlight: null, lastRefusal: detail });
+  const at = now + (retryAfterMs ?? step.state.config.retryIntervalMs);
+  step.log('info', `${detail}; next ${call} attempt in ${Math.ceil((at - now) / 1000)} s`);
+  schedule(step, call, at);
+}
+
+function schedule(step: Step, call: ApiCall, at: number): void {
+  step.update({ pendingCall: call, nextAttemptAt: at });
+}
+
+function tick(step: Step, now: number): void {
+  if (step.done) return;
+  const { state } = step;
+  if (now >= state.config.deadline) return step.finish(timedOut(state));
+  if (
+    state.pendingCall &&
+    state.inFlight === null &&
+    state.nextAttemptAt !== null &&
+    now >= state.nextAttemptAt
+  ) {
+    step.call(state.pendingCall, now);
+  }
+}
+
+function receive(step: Step, webhook: ReceivedWebhook, now: number): void {
+  const { envelope, receivedAt } = webhook;
+  const { state } = step;
+  const { config } = state;
+
+  if (envelope.event === BUILD_EVENT.webhookTest) {
+    // Its ids are placeholders, so only the time tells it is the answer to our own test call.
+    if (config.command === 'test-webhook' && receivedAt >= (state.countFrom ?? 0)) {
+      step.log('info', "Streampixel's webhook.test event arrived");
+      step.finish(succeed('test-delivered'));
+    }
+    return;
+  }
+  if (!isKnownEvent(envelope.event)) return step.log('debug', `Ignored unknown event ${envelope.event}`);
+  if (envelope.projectId !== config.projectId || envelope.uploadId === null) return;
+  if (state.uploadId === null) {
+    // build.uploaded can beat the upload call's own answer: hold events until we know our uploadId.
+    const buffered = [...state.buffered, webhook];
+    if (buffered.length > config.maxBuffered) buffered.shift();
+    step.update({ buffered });
+    return;
+  }
+  if (envelope.uploadId !== state.uploadId) return;
+  if (state.countFrom !== null && receivedAt < state.countFrom) {
+    return step.log('debug', `Ignored ${envelope.event} received before Distribute was called`);
+  }
+  const key = `${envelope.uploadId}\u0000${envelope.event}\u0000${envelope.timestamp}`;
+  if (state.seen.has(key)) return step.log('debug', `Ignored duplicate ${envelope.event}`);
+
+  const entry: TimelineEntry = {
+    event: envelope.event,
+    status: envelope.status,
+    timestamp: envelope.timestamp,
+    receivedAt: new Date(receivedAt).toISOString(),
+  };
+  step.update({ seen: new Set(state.seen).add(key), timeline: [...state.timeline, entry] });
+  step.emit({ type: 'event', entry });
+
+  if (envelope.event === BUILD_EVENT.rejected) {
+    const objection = envelope.objection ?? null;
+    return step.finish({
+      outcome: 'rejected',
+      failure: `Streampixel rejected build ${state.uploadId}: ${objection ?? 'no objection given'}`,
+      objection,
+    });
+  }
+  if (envelope.event === BUILD_EVENT.approved) {
+    return step.finish(succeed(config.command === 'upload' ? 'processed' : 'approved'));
+  }
+  progress(step, entry, now);
+}
+
+/** A pipeline stage of our build arrived: note how far it got and distribute once it is processed. */
+function progress(step: Step, entry: TimelineEntry, now: number): void {
+  const { state } = step;
+  const index = pipelineIndex(entry.event);
+  const furthest = state.furthestStage;
+  if (furthest === null || index >= pipelineIndex(furthest.event)) step.update({ furthestStage: entry });
+  step.update({ lastProgressAt: now });
+  if (index < SAVING_INDEX) {
+    // Progress is visible: push any blind Distribute attempt back so it does not burn the rate limit.
+    if (state.pendingCall === 'distribute' && !state.processed) {
+      schedule(step, 'distribute', Math.max(now + state.config.retryIntervalMs, state.nextAttemptAt ?? 0));
+    }
+    return;
+  }
+  step.update({ processed: true });
+  if (state.config.command === 'upload') return step.finish(succeed('processed'));
+  if (!mustDistribute(state.config) || state.distributed || state.inFlight === 'distribute') return;
+  // Processed: distribute now, or as soon as the previous attempt's rate-limit window has passed.
+  const last = state.lastDistributeAttemptAt;
+  const at = last === null ? now : Math.max(now, last + state.config.retryIntervalMs);
+  schedule(step, 'distribute', at);
+}
+
+function timedOut(state: ReleaseState): Result {
+  const { config } = state;
+  const minutes = formatMinutes(config.deadline - config.startedAt);
+  const subject = state.uploadId === null ? `project ${config.projectId}` : `build ${state.uploadId}`;
+  const what = config.command === 'test-webhook' ? 'No webhook.test event' : `No outcome for ${subject}`;
+  const parts = [`${what} after ${minutes}`];
+  if (config.command === 'test-webhook') {
+    parts.push('check that the webhook URL in the Streampixel dashboard points at this bridge or receiver');
+  } else if (state.furthestStage) {
+    parts.push(
+      `last stage: ${state.furthestStage.event} at ${formatTimeOfDay(state.furthestStage.timestamp)}`,
+    );
+  } else if (state.uploadId !== null) {
+    parts.push(
+      'no event of this build arrived: check the webhook URL and the ticked events in the Streampixel dashboard',
+    );
+  }
+  if (state.lastRefusal) parts.push(`last API answer: ${state.lastRefusal}`);
+  return { outcome: 'timed-out', failure: parts.join('; '), objection: null };
+}

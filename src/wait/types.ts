@@ -1,0 +1,101 @@
+import type { WebhookEnvelope } from '../streampixel/schemas.ts';
+
+export const COMMANDS = ['release', 'upload', 'distribute', 'wait', 'test-webhook'] as const;
+export type Command = (typeof COMMANDS)[number];
+
+export const OUTCOMES = [
+  'approved',
+  'rejected',
+  'timed-out',
+  'submitted',
+  'processed',
+  'test-delivered',
+] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+export type ApiCall = 'upload' | 'distribute' | 'test-webhook';
+
+/** A webhook as a receiver or the bridge hands it over: the envelope and when it reached us. */
+export interface ReceivedWebhook {
+  envelope: WebhookEnvelope;
+  receivedAt: number;
+}
+
+/** One counted event of this build, as shown in the `events` output and the summary. */
+export interface TimelineEntry {
+  event: string;
+  status: string;
+  timestamp: string;
+  receivedAt: string;
+}
+
+export interface MachineConfig {
+  command: Command;
+  projectId: string;
+  /** Known up front for `distribute` and `wait`; learnt from the upload answer otherwise. */
+  uploadId: string | null;
+  autoRelease: boolean;
+  /** `false` for `wait-via: none`: the step ends once Streampixel accepted the call. */
+  waitForOutcome: boolean;
+  startedAt: number;
+  deadline: number;
+  /** Streampixel's per-user rate-limit window, also the spacing of blind Distribute attempts. */
+  retryIntervalMs: number;
+  /** Cap on events held for a not-yet-known uploadId. */
+  maxBuffered: number;
+}
+
+export type Phase = 'uploading' | 'processing' | 'distributing' | 'awaiting-outcome' | 'testing' | 'done';
+
+export interface Result {
+  outcome: Outcome | null;
+  /** Set when the step should fail, unless `fail-on-*` says otherwise for rejections and timeouts. */
+  failure: string | null;
+  objection: string | null;
+}
+
+export interface ReleaseState {
+  config: MachineConfig;
+  phase: Phase;
+  uploadId: string | null;
+  /** Events received before this time do not count (`distribute`, `test-webhook`). */
+  countFrom: number | null;
+  seen: ReadonlySet<string>;
+  buffered: readonly ReceivedWebhook[];
+  timeline: readonly TimelineEntry[];
+  /** The most advanced pipeline stage seen, whatever order the events arrived in. */
+  furthestStage: TimelineEntry | null;
+  lastProgressAt: number;
+  processed: boolean;
+  distributed: boolean;
+  inFlight: ApiCall | null;
+  /** The call to make once the clock reaches `nextAttemptAt`. */
+  pendingCall: ApiCall | null;
+  nextAttemptAt: number | null;
+  lastDistributeAttemptAt: number | null;
+  /** The last refusal from the API, for the timeout message. */
+  lastRefusal: string | null;
+  result: Result | null;
+}
+
+export type MachineInput =
+  | { type: 'start' }
+  | { type: 'tick' }
+  | { type: 'webhook'; webhook: ReceivedWebhook }
+  | { type: 'upload-accepted'; uploadId: string }
+  | { type: 'distribute-accepted' }
+  | { type: 'test-webhook-answered'; statusCode: number }
+  /** The call was refused in a way that is safe to repeat: 429, Distribute's "not processed" 400, a 5xx. */
+  | { type: 'call-refused'; call: ApiCall; retryAfterMs: number | null; detail: string };
+
+export type Effect =
+  | { type: 'call'; call: ApiCall }
+  | { type: 'upload-id'; uploadId: string }
+  | { type: 'event'; entry: TimelineEntry }
+  | { type: 'log'; level: 'debug' | 'info' | 'warn'; message: string }
+  | { type: 'finish'; result: Result };
+
+export interface Transition {
+  state: ReleaseState;
+  effects: Effect[];
+}

@@ -1,0 +1,471 @@
+import { describe, expect, it } from 'vitest';
+import { createReleaseState, nextWakeAt, transition } from '../../../src/wait/release-machine.ts';
+import type { Effect, MachineConfig, MachineInput, ReleaseState } from '../../../src/wait/types.ts';
+import { EVENT_STATUS, type BuildEventName } from '../../../src/streampixel/schemas.ts';
+
+const T0 = Date.parse('2026-11-24T13:00:00Z');
+const MIN = 60_000;
+const PROJECT = 'proj-1';
+const BUILD = 'up-1';
+
+function config(patch: Partial<MachineConfig> = {}): MachineConfig {
+  return {
+    command: 'release',
+    projectId: PROJECT,
+    uploadId: null,
+    autoRelease: false,
+    waitForOutcome: true,
+    startedAt: T0,
+    deadline: T0 + 45 * MIN,
+    retryIntervalMs: 2 * MIN,
+    maxBuffered: 3,
+    ...patch,
+  };
+}
+
+interface HookPatch {
+  projectId?: string;
+  uploadId?: string | null;
+  timestamp?: string;
+  objection?: string | null;
+  status?: string;
+}
+function hook(event: string, at: number, patch: HookPatch = {}): MachineInput {
+  return {
+    type: 'webhook',
+    webhook: {
+      receivedAt: at,
+      envelope: {
+        event,
+        projectId: patch.projectId ?? PROJECT,
+        uploadId: patch.uploadId === undefined ? BUILD : patch.uploadId,
+        fileUrl: 'https://builds.example/game.zip',
+        status: patch.status ?? EVENT_STATUS[event as BuildEventName] ?? 'unknown',
+        objection: patch.objection ?? null,
+        timestamp: patch.timestamp ?? new Date(at - 500).toISOString(),
+      },
+    },
+  };
+}
+
+/** Feeds inputs at the given times; returns the final state and every effect, tagged with its step. */
+function run(cfg: MachineConfig, steps: Array<[number, MachineInput]>) {
+  let state: ReleaseState = createReleaseState(cfg);
+  const perStep: Effect[][] = [];
+  for (const [at, input] of steps) {
+    const next = transition(state, input, at);
+    state = next.state;
+    perStep.push(next.effects);
+  }
+  return { state, perStep, effects: perStep.flat() };
+}
+
+const calls = (effects: Effect[]) => effects.flatMap((e) => (e.type === 'call' ? [e.call] : []));
+const finish = (effects: Effect[]) => effects.find((e) => e.type === 'finish');
+const start: [number, MachineInput] = [T0, { type: 'start' }];
+const accepted = (at = T0 + 1000): [number, MachineInput] => [
+  at,
+  { type: 'upload-accepted', uploadId: BUILD },
+];
+
+describe('release with auto-release false', () => {
+  it('uploads, distributes once processed, and finishes approved', () => {
+    const { state, perStep } = run(config(), [
+      start,
+      accepted(),
+      [T0 + 5000, hook('build.uploaded', T0 + 5000)],
+      [T0 + 9000, hook('build.saving', T0 + 9000)],
+      [T0 + 9500, { type: 'distribute-accepted' }],
+      [T0 + 20_000, hook('build.distributing', T0 + 20_000)],
+      [T0 + 30_000, hook('build.approved', T0 + 30_000)],
+    ]);
+    expect(calls(perStep[0]!)).toEqual(['upload']);
+    expect(perStep[1]).toContainEqual({ type: 'upload-id', uploadId: BUILD });
+    expect(calls(perStep[2]!)).toEqual([]);
+    expect(calls(perStep[3]!)).toEqual(['distribute']);
+    expect(finish(perStep[6]!)).toEqual({
+      type: 'finish',
+      result: { outcome: 'approved', failure: null, objection: null },
+    });
+    expect(state.timeline.map((e) => e.event)).toEqual([
+      'build.uploaded',
+      'build.saving',
+      'build.distributing',
+      'build.approved',
+    ]);
+    expect(state.timeline[0]).toEqual({
+      event: 'build.uploaded',
+      status: 'pending',
+      timestamp: new Date(T0 + 4500).toISOString(),
+      receivedAt: new Date(T0 + 5000).toISOString(),
+    });
+  });
+
+  it('replays events that arrived before the upload answer, and distributes at once when they show processing', () => {
+    const { perStep, state } = run(config(), [
+      start,
+      [T0 + 100, hook('build.uploaded', T0 + 100)],
+      [T0 + 200, hook('build.saving', T0 + 200)],
+      accepted(T0 + 300),
+    ]);
+    expect(calls(perStep[1]!.concat(perStep[2]!))).toEqual([]);
+    expect(calls(perStep[3]!)).toEqual(['distribute']);
+    expect(state.timeline).toHaveLength(2);
+  });
+
+  it('keeps at most maxBuffered early events, dropping the oldest', () => {
+    const { state } = run(config(), [
+      start,
+      [T0 + 1, hook('build.uploaded', T0 + 1)],
+      [T0 + 2, hook('build.downloading', T0 + 2)],
+      [T0 + 3, hook('build.extracting', T0 + 3)],
+      [T0 + 4, hook('build.saving', T0 + 4)],
+    ]);
+    expect(state.buffered.map((w) => w.envelope.event)).toEqual([
+      'build.downloading',
+      'build.extracting',
+      'build.saving',
+    ]);
+  });
+
+  it('tries Distribute blind every two minutes when no stage event arrives, treating 400 as not ready', () => {
+    const { perStep } = run(config(), [
+      start,
+      accepted(T0),
+      [T0 + 2 * MIN - 1, { type: 'tick' }],
+      [T0 + 2 * MIN, { type: 'tick' }],
+      [
+        T0 + 2 * MIN + 50,
+        { type: 'call-refused', call: 'distribute', retryAfterMs: null, detail: '400: not processed' },
+      ],
+      [T0 + 4 * MIN, { type: 'tick' }],
+      [T0 + 4 * MIN + 50, { type: 'tick' }],
+      [T0 + 4 * MIN + 60, { type: 'call-refused', call: 'distribute', retryAfterMs: null, detail: '400' }],
+      [T0 + 6 * MIN + 60, { type: 'tick' }],
+    ]);
+    expect(perStep.map((effects) => calls(effects).length)).toEqual([1, 0, 0, 1, 0, 0, 1, 0, 1]);
+  });
+
+  it('pushes a blind attempt back while stage events show progress', () => {
+    const { perStep, state } = run(config(), [
+      start,
+      accepted(T0),
+      [T0 + 1.5 * MIN, hook('build.downloading', T0 + 1.5 * MIN)],
+      [T0 + 2 * MIN, { type: 'tick' }],
+      [T0 + 3.5 * MIN, { type: 'tick' }],
+    ]);
+    expect(calls(perStep[3]!)).toEqual([]);
+    expect(calls(perStep[4]!)).toEqual(['distribute']);
+    expect(state.inFlight).toBe('distribute');
+  });
+
+  it('waits out the rate-limit window of a refused blind attempt before distributing a processed build', () => {
+    const { perStep } = run(config(), [
+      start,
+      accepted(T0),
+      [T0 + 2 * MIN, { type: 'tick' }],
+      [T0 + 2 * MIN + 10, { type: 'call-refused', call: 'distribute', retryAfterMs: null, detail: '400' }],
+      [T0 + 3 * MIN, hook('build.saving', T0 + 3 * MIN)],
+      [T0 + 4 * MIN - 1, { type: 'tick' }],
+      [T0 + 4 * MIN, { type: 'tick' }],
+    ]);
+    expect(calls(perStep[4]!)).toEqual([]);
+    expect(calls(perStep[5]!)).toEqual([]);
+    expect(calls(perStep[6]!)).toEqual(['distribute']);
+  });
+
+  it('does not distribute twice when later stage events repeat the processed signal', () => {
+    const { effects } = run(config(), [
+      start,
+      accepted(),
+      [T0 + 5000, hook('build.saving', T0 + 5000)],
+      [T0 + 6000, hook('build.saving', T0 + 6000)],
+      [T0 + 7000, { type: 'distribute-accepted' }],
+      [T0 + 8000, hook('build.distributing', T0 + 8000)],
+    ]);
+    expect(calls(effects)).toEqual(['upload', 'distribute']);
+  });
+});
+
+describe('release with auto-release true', () => {
+  it('never calls Distribute and finishes on approval', () => {
+    const { effects } = run(config({ autoRelease: true }), [
+      start,
+      accepted(),
+      [T0 + 5 * MIN, { type: 'tick' }],
+      [T0 + 6 * MIN, hook('build.saving', T0 + 6 * MIN)],
+      [T0 + 7 * MIN, hook('build.approved', T0 + 7 * MIN)],
+    ]);
+    expect(calls(effects)).toEqual(['upload']);
+    expect(finish(effects)).toMatchObject({ result: { outcome: 'approved' } });
+  });
+});
+
+describe('rejection', () => {
+  it('fails with the objection, and nothing counts after it', () => {
+    const { state, perStep } = run(config({ autoRelease: true }), [
+      start,
+      accepted(),
+      [T0 + 5000, hook('build.rejected', T0 + 5000, { objection: 'Executable not found in archive' })],
+      [T0 + 6000, hook('build.approved', T0 + 6000)],
+      [T0 + 46 * MIN, { type: 'tick' }],
+    ]);
+    expect(finish(perStep[2]!)).toEqual({
+      type: 'finish',
+      result: {
+        outcome: 'rejected',
+        failure: 'Streampixel rejected build up-1: Executable not found in archive',
+        objection: 'Executable not found in archive',
+      },
+    });
+    expect(perStep[3]).toEqual([]);
+    expect(perStep[4]).toEqual([]);
+    expect(state.timeline).toHaveLength(1);
+  });
+});
+
+describe('what does not count', () => {
+  const cases: Array<[string, MachineInput]> = [
+    ['another build', hook('build.approved', T0 + 5000, { uploadId: 'up-other' })],
+    ['another project', hook('build.approved', T0 + 5000, { projectId: 'proj-other' })],
+    ['a null uploadId', hook('build.approved', T0 + 5000, { uploadId: null })],
+    ['an unknown event', hook('build.celebrated', T0 + 5000)],
+    [
+      'webhook.test',
+      hook('webhook.test', T0 + 5000, { uploadId: 'test_upload_id', projectId: 'test_project_id' }),
+    ],
+  ];
+  it.each(cases)('ignores %s', (_name, input) => {
+    const { state, perStep } = run(config({ autoRelease: true }), [start, accepted(), [T0 + 5000, input]]);
+    expect(finish(perStep[2]!)).toBeUndefined();
+    expect(state.timeline).toEqual([]);
+  });
+
+  it('counts a duplicate once, but a re-sent event with a new timestamp again', () => {
+    const same = '2026-11-24T13:00:05.000Z';
+    const { state } = run(config({ autoRelease: true }), [
+      start,
+      accepted(),
+      [T0 + 5000, hook('build.downloading', T0 + 5000, { timestamp: same })],
+      [T0 + 5100, hook('build.downloading', T0 + 5100, { timestamp: same })],
+      [T0 + 9000, hook('build.downloading', T0 + 9000, { timestamp: '2026-11-24T13:00:09.000Z' })],
+    ]);
+    expect(state.timeline.map((e) => e.timestamp)).toEqual([same, '2026-11-24T13:00:09.000Z']);
+  });
+});
+
+describe('deadline', () => {
+  it('times out naming the furthest stage, even when events arrived out of order', () => {
+    const { perStep } = run(config({ autoRelease: true }), [
+      start,
+      accepted(),
+      [T0 + 5 * MIN, hook('build.distributing', T0 + 5 * MIN, { timestamp: '2026-11-24T13:05:00Z' })],
+      [T0 + 6 * MIN, hook('build.extracting', T0 + 6 * MIN, { timestamp: '2026-11-24T13:02:00Z' })],
+      [T0 + 45 * MIN - 1, { type: 'tick' }],
+      [T0 + 45 * MIN, { type: 'tick' }],
+    ]);
+    expect(finish(perStep[4]!)).toBeUndefined();
+    expect(finish(perStep[5]!)).toEqual({
+      type: 'finish',
+      result: {
+        outcome: 'timed-out',
+        failure: 'No outcome for build up-1 after 45 min; last stage: build.distributing at 13:05:00Z',
+        objection: null,
+      },
+    });
+  });
+
+  it('says no event arrived, and quotes the last refusal', () => {
+    const { effects } = run(config({ deadline: T0 + 3 * MIN }), [
+      start,
+      accepted(),
+      [T0 + 2 * MIN + 1000, { type: 'tick' }],
+      [
+        T0 + 2 * MIN + 2000,
+        {
+          type: 'call-refused',
+          call: 'distribute',
+          retryAfterMs: null,
+          detail: 'Distribute answered 400: Build has no URL yet',
+        },
+      ],
+      [T0 + 3 * MIN, { type: 'tick' }],
+    ]);
+    expect(finish(effects)).toMatchObject({
+      result: {
+        outcome: 'timed-out',
+        failure:
+          'No outcome for build up-1 after 3 min; no event of this build arrived: check the webhook URL and the ticked ' +
+          'events in the Streampixel dashboard; last API answer: Distribute answered 400: Build has no URL yet',
+      },
+    });
+  });
+
+  it('never schedules a rate-limited retry past the deadline', () => {
+    const cfg = config({ deadline: T0 + MIN });
+    const { state, perStep } = run(cfg, [
+      start,
+      [
+        T0 + 10,
+        { type: 'call-refused', call: 'upload', retryAfterMs: 2 * MIN, detail: '429 from Streampixel' },
+      ],
+    ]);
+    expect(nextWakeAt(state)).toBe(T0 + MIN);
+    const last = transition(state, { type: 'tick' }, T0 + MIN);
+    expect(calls(last.effects)).toEqual([]);
+    expect(finish(last.effects)).toMatchObject({
+      result: {
+        outcome: 'timed-out',
+        failure: expect.stringContaining('No outcome for project proj-1 after 1 min'),
+      },
+    });
+    expect(
+      perStep[1]!.some((e) => e.type === 'log' && e.message.includes('next upload attempt in 120 s')),
+    ).toBe(true);
+  });
+
+  it('retries a rate-limited upload after Retry-After', () => {
+    const { perStep, state } = run(config(), [
+      start,
+      [T0 + 10, { type: 'call-refused', call: 'upload', retryAfterMs: 30_000, detail: '429' }],
+      [T0 + 30_009, { type: 'tick' }],
+      [T0 + 30_010, { type: 'tick' }],
+    ]);
+    expect(calls(perStep[2]!)).toEqual([]);
+    expect(calls(perStep[3]!)).toEqual(['upload']);
+    expect(state.inFlight).toBe('upload');
+  });
+});
+
+describe('distribute command', () => {
+  it('ignores an old build.approved stored before the call and waits for the new one', () => {
+    const cfg = config({ command: 'distribute', uploadId: BUILD });
+    const { perStep } = run(cfg, [
+      [T0, { type: 'start' }],
+      [T0 + 10, hook('build.approved', T0 - 60 * MIN, { timestamp: '2026-11-24T12:00:00Z' })],
+      [T0 + 20, { type: 'distribute-accepted' }],
+      [T0 + 5000, hook('build.distributing', T0 + 5000)],
+      [T0 + 9000, hook('build.approved', T0 + 9000)],
+    ]);
+    expect(calls(perStep[0]!)).toEqual(['distribute']);
+    expect(finish(perStep[1]!)).toBeUndefined();
+    expect(finish(perStep[4]!)).toMatchObject({ result: { outcome: 'approved' } });
+  });
+
+  it('retries a build that is not processed yet once it is', () => {
+    const cfg = config({ command: 'distribute', uploadId: BUILD });
+    const { perStep } = run(cfg, [
+      [T0, { type: 'start' }],
+      [T0 + 10, { type: 'call-refused', call: 'distribute', retryAfterMs: null, detail: '400' }],
+      [T0 + MIN, hook('build.saving', T0 + MIN)],
+      [T0 + 2 * MIN + 10, { type: 'tick' }],
+    ]);
+    expect(calls(perStep[2]!)).toEqual([]);
+    expect(calls(perStep[3]!)).toEqual(['distribute']);
+  });
+});
+
+describe('wait command', () => {
+  it('counts events stored before the step started', () => {
+    const cfg = config({ command: 'wait', uploadId: BUILD });
+    const { effects } = run(cfg, [
+      [T0, { type: 'start' }],
+      [T0 + 10, hook('build.approved', T0 - 10 * MIN)],
+    ]);
+    expect(calls(effects)).toEqual([]);
+    expect(finish(effects)).toMatchObject({ result: { outcome: 'approved' } });
+  });
+});
+
+describe('upload command', () => {
+  it.each(['build.saving', 'build.distributing', 'build.approved'])('is processed on %s', (event) => {
+    const { effects } = run(config({ command: 'upload' }), [
+      start,
+      accepted(),
+      [T0 + 5000, hook(event, T0 + 5000)],
+    ]);
+    expect(calls(effects)).toEqual(['upload']);
+    expect(finish(effects)).toMatchObject({ result: { outcome: 'processed', failure: null } });
+  });
+
+  it('is not processed on an earlier stage', () => {
+    const { effects } = run(config({ command: 'upload' }), [
+      start,
+      accepted(),
+      [T0 + 5000, hook('build.extracting', T0 + 5000)],
+      [T0 + 10 * MIN, { type: 'tick' }],
+    ]);
+    expect(finish(effects)).toBeUndefined();
+    expect(calls(effects)).toEqual(['upload']);
+  });
+});
+
+describe('wait-via none', () => {
+  it('release ends submitted once the upload is accepted', () => {
+    const { effects } = run(config({ waitForOutcome: false }), [start, accepted()]);
+    expect(finish(effects)).toMatchObject({ result: { outcome: 'submitted', failure: null } });
+  });
+  it('distribute ends submitted once Distribute is accepted', () => {
+    const { effects } = run(config({ command: 'distribute', uploadId: BUILD, waitForOutcome: false }), [
+      start,
+      [T0 + 10, { type: 'distribute-accepted' }],
+    ]);
+    expect(finish(effects)).toMatchObject({ result: { outcome: 'submitted' } });
+  });
+});
+
+describe('test-webhook command', () => {
+  const cfg = config({ command: 'test-webhook' });
+  const testHook = (at: number) =>
+    hook('webhook.test', at, { projectId: 'test_project_id', uploadId: 'test_upload_id' });
+
+  it('is delivered when the webhook.test event arrives after the call', () => {
+    const { effects } = run(cfg, [
+      start,
+      [T0 + 5, testHook(T0 - 1000)],
+      [T0 + 10, { type: 'test-webhook-answered', statusCode: 200 }],
+      [T0 + 20, testHook(T0 + 8)],
+    ]);
+    expect(calls(effects)).toEqual(['test-webhook']);
+    expect(effects.filter((e) => e.type === 'finish')).toEqual([
+      { type: 'finish', result: { outcome: 'test-delivered', failure: null, objection: null } },
+    ]);
+  });
+
+  it.each([
+    [0, 'could not reach your webhook endpoint (statusCode 0)'],
+    [500, 'Your webhook endpoint answered 500'],
+  ])('fails with a diagnosis when the endpoint answered %i', (statusCode, text) => {
+    const { effects } = run(cfg, [start, [T0 + 10, { type: 'test-webhook-answered', statusCode }]]);
+    expect(finish(effects)).toMatchObject({
+      result: { outcome: null, failure: expect.stringContaining(text) },
+    });
+  });
+
+  it('says the event never arrived when the deadline passes', () => {
+    const { effects } = run(config({ command: 'test-webhook', deadline: T0 + MIN }), [
+      start,
+      [T0 + 10, { type: 'test-webhook-answered', statusCode: 200 }],
+      [T0 + MIN, { type: 'tick' }],
+    ]);
+    expect(finish(effects)).toMatchObject({
+      result: {
+        outcome: 'timed-out',
+        failure: expect.stringMatching(/^No webhook.test event after 1 min; check/),
+      },
+    });
+  });
+});
+
+describe('nextWakeAt', () => {
+  it('is the deadline while waiting, the attempt time when one is scheduled, and null when done', () => {
+    const cfg = config();
+    let state = createReleaseState(cfg);
+    expect(nextWakeAt(state)).toBe(cfg.deadline);
+    state = transition(state, { type: 'start' }, T0).state;
+    state = transition(state, { type: 'upload-accepted', uploadId: BUILD }, T0).state;
+    expect(nextWakeAt(state)).toBe(T0 + 2 * MIN);
+    state = transition(state, hook('build.rejected', T0 + 10), T0 + 10).state;
+    expect(nextWakeAt(state)).toBeNull();
+  });
+});
