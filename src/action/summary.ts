@@ -1,0 +1,72 @@
+import type { Command, Outcome, TimelineEntry } from '../wait/types.ts';
+import { formatTimeOfDay } from '../wait/format.ts';
+
+export interface SummaryReport {
+  command: Command;
+  projectId: string;
+  uploadId: string | null;
+  outcome: Outcome | null;
+  /** The failure sentence, when the step failed or would have without fail-on-* set to false. */
+  message: string | null;
+  objection: string | null;
+  timeline: readonly TimelineEntry[];
+  shareUrl: string;
+  durationMs: number;
+}
+
+const OUTCOME_LINE: Record<Outcome, string> = {
+  approved: '✅ Approved: the build is live',
+  rejected: '❌ Rejected',
+  'timed-out': '⏱️ Timed out waiting for the outcome',
+  submitted: '📤 Submitted: not waiting for the outcome',
+  processed: '📦 Processed: staged for a later Distribute',
+  'test-delivered': '✅ Test webhook delivered',
+};
+
+// Webhook text ends up in the summary: keep it from breaking the table or injecting HTML.
+const escapeCell = (text: string): string =>
+  text
+    .replace(/[&<>|]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '|': '\\|' })[c] ?? c)
+    .replace(/\r?\n/g, ' ');
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  return `${minutes} min ${String(seconds % 60).padStart(2, '0')} s`;
+}
+
+/** Rows in the order Streampixel stamped them, each with the time until the next stage began. */
+export function timelineRows(timeline: readonly TimelineEntry[]): string[][] {
+  const sorted = [...timeline].sort((a, b) => Date.parse(a.timestamp) - Date.parse(b.timestamp));
+  return sorted.map((entry, index) => {
+    const next = sorted[index + 1];
+    const spent = next ? formatDuration(Date.parse(next.timestamp) - Date.parse(entry.timestamp)) : '—';
+    return [entry.event, entry.status, formatTimeOfDay(entry.timestamp), spent];
+  });
+}
+
+/** The job summary in GitHub-flavoured Markdown. */
+export function renderSummary(report: SummaryReport): string {
+  const lines = [
+    `## Streampixel ${report.command}: ${report.uploadId ? `build \`${report.uploadId}\`` : 'no build'}`,
+    '',
+  ];
+  lines.push(`**Outcome:** ${report.outcome ? OUTCOME_LINE[report.outcome] : '❌ Failed'}`, '');
+  if (report.objection) lines.push(`**Objection:** ${escapeCell(report.objection)}`, '');
+  if (report.message && report.message !== report.objection)
+    lines.push(`> ${escapeCell(report.message)}`, '');
+  if (report.timeline.length > 0) {
+    lines.push('| Stage | Status | Time (UTC) | Time in stage |', '| --- | --- | --- | --- |');
+    for (const row of timelineRows(report.timeline)) lines.push(`| ${row.map(escapeCell).join(' | ')} |`);
+    lines.push('');
+  } else {
+    lines.push('_No event of this build was received._', '');
+  }
+  lines.push(
+    `Project \`${report.projectId}\` · [share link](${report.shareUrl}) · step took ${formatDuration(report.durationMs)}`,
+    '',
+  );
+  return lines.join('\n');
+}
