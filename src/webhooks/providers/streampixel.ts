@@ -6,8 +6,7 @@ export const MAX_WEBHOOK_BYTES = 64 * 1024;
 export type WebhookParseFailure = 'too-large' | 'not-json' | 'invalid-envelope';
 
 export type WebhookParseResult =
-  | { ok: true; envelope: WebhookEnvelope }
-  | { ok: false; reason: WebhookParseFailure; message: string };
+  { ok: true; envelope: WebhookEnvelope } | { ok: false; reason: WebhookParseFailure; message: string };
 
 // Keys that could reach an object's prototype if a later step copied the body with assignment.
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -19,7 +18,11 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 export function parseStreampixelWebhook(body: Uint8Array | string): WebhookParseResult {
   const size = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
   if (size > MAX_WEBHOOK_BYTES) {
-    return { ok: false, reason: 'too-large', message: `body is ${size} bytes; the limit is ${MAX_WEBHOOK_BYTES}` };
+    return {
+      ok: false,
+      reason: 'too-large',
+      message: `body is ${size} bytes; the limit is ${MAX_WEBHOOK_BYTES}`,
+    };
   }
   let json: unknown;
   try {
@@ -30,8 +33,14 @@ export function parseStreampixelWebhook(body: Uint8Array | string): WebhookParse
   }
   const parsed = WebhookEnvelopeSchema.safeParse(json);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`);
-    return { ok: false, reason: 'invalid-envelope', message: `not a Streampixel webhook (${problems.join('; ')})` };
+    const problems = parsed.error.issues.map(
+      (issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`,
+    );
+    return {
+      ok: false,
+      reason: 'invalid-envelope',
+      message: `not a Streampixel webhook (${problems.join('; ')})`,
+    };
   }
   return { ok: true, envelope: parsed.data };
 }
