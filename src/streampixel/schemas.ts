@@ -43,6 +43,10 @@ export const EVENT_STATUS: Record<BuildEventName, string> = {
   'webhook.test': 'test',
 };
 
+/** Test Webhook's event carries these placeholders, never the project's own ids. */
+export const TEST_PROJECT_ID = 'test_project_id';
+export const TEST_UPLOAD_ID = 'test_upload_id';
+
 const KNOWN_EVENTS = new Set<string>(Object.values(BUILD_EVENT));
 export const isKnownEvent = (name: string): name is BuildEventName => KNOWN_EVENTS.has(name);
 
