@@ -13,6 +13,7 @@ export const ERROR_CODE = {
   invalidResponse: 'invalid-response',
   uploadUncertain: 'upload-uncertain',
   receiver: 'receiver',
+  bridge: 'bridge',
 } as const;
 export type ErrorCode = (typeof ERROR_CODE)[keyof typeof ERROR_CODE];
 

@@ -23,7 +23,9 @@ export function createReleaseState(config: MachineConfig): ReleaseState {
     config,
     phase: 'awaiting-outcome',
     uploadId: config.uploadId,
-    countFrom: null,
+    // Until the call is made, nothing counts for the commands that count only what follows it.
+    countFrom:
+      config.command === 'distribute' || config.command === 'test-webhook' ? Number.POSITIVE_INFINITY : null,
     seen: new Set(),
     buffered: [],
     timeline: [],

@@ -469,3 +469,15 @@ describe('nextWakeAt', () => {
     expect(nextWakeAt(state)).toBeNull();
   });
 });
+
+describe('before start', () => {
+  it('counts nothing for distribute until the call is made', () => {
+    const cfg = config({ command: 'distribute', uploadId: BUILD });
+    const { state, effects } = run(cfg, [
+      [T0, hook('build.approved', T0)],
+      [T0 + 1, { type: 'start' }],
+    ]);
+    expect(finish(effects)).toBeUndefined();
+    expect(state.timeline).toEqual([]);
+  });
+});

@@ -1,0 +1,33 @@
+import type { Clock } from '../lib/clock.ts';
+import type { Logger } from '../lib/logger.ts';
+import { createBridgeSource } from './bridge-source.ts';
+import type { Settings } from './inputs.ts';
+import type { OpenEventSource } from './orchestrate.ts';
+import { startReceiver } from './receiver.ts';
+
+/** The webhook path `wait-via` names: the release bridge, this runner's own receiver, or none. */
+export function eventSourceFor(settings: Settings, clock: Clock, logger: Logger): OpenEventSource | null {
+  switch (settings.waitVia) {
+    case 'none':
+      return null;
+    case 'receiver':
+      return async (deliver) => {
+        const receiver = await startReceiver({
+          port: settings.receiverPort,
+          path: settings.receiverPath,
+          onWebhook: deliver,
+          logger,
+          now: () => clock.now(),
+        });
+        // Every event reaches the receiver; the state machine picks this build's.
+        return { follow: async () => {}, close: () => receiver.close() };
+      };
+    case 'bridge':
+      return createBridgeSource({
+        bridgeUrl: settings.bridgeUrl ?? '',
+        token: settings.bridgeToken ?? '',
+        clock,
+        logger,
+      });
+  }
+}

@@ -1,0 +1,151 @@
+import * as core from '@actions/core';
+import type { Dispatcher } from 'undici';
+import { systemClock, type Clock } from '../lib/clock.ts';
+import type { Logger } from '../lib/logger.ts';
+import { createStreampixelClient } from '../streampixel/client.ts';
+import { ReleaseError } from '../streampixel/errors.ts';
+import { shareUrl } from '../streampixel/schemas.ts';
+import type { Result, TimelineEntry } from '../wait/types.ts';
+import { parseInputs, redactUrl, type Settings } from './inputs.ts';
+import { eventSourceFor } from './event-sources.ts';
+import { orchestrate } from './orchestrate.ts';
+import { createOutputWriter, type OutputWriter } from './outputs.ts';
+import { renderSummary } from './summary.ts';
+
+// The one place that talks to @actions/core about success and failure.
+
+export interface RunOptions {
+  clock?: Clock;
+  dispatcher?: Dispatcher;
+}
+
+const coreLogger: Logger = {
+  debug: (message) => core.debug(message),
+  info: (message) => core.info(message),
+  warn: (message) => core.warning(message),
+  error: (message) => core.error(message),
+};
+
+export async function run(options: RunOptions = {}): Promise<void> {
+  const clock = options.clock ?? systemClock;
+  const startedAt = clock.now();
+  let settings: Settings | null = null;
+  let outputs: OutputWriter | null = null;
+  let uploadId: string | null = null;
+  const timeline: TimelineEntry[] = [];
+
+  try {
+    settings = parseInputs({
+      getInput: (name) => core.getInput(name),
+      setSecret: (value) => core.setSecret(value),
+    });
+    const active = settings;
+    uploadId = active.uploadId;
+    const writer = createOutputWriter((name, value) => core.setOutput(name, value), active.projectId);
+    outputs = writer;
+    if (uploadId) writer.uploadId(uploadId);
+    logSettings(active);
+
+    const client = createStreampixelClient({
+      baseUrl: active.apiBaseUrl,
+      apiKey: active.apiKey,
+      userId: active.userId,
+      ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+    });
+    const { result } = await core.group(`Streampixel ${active.command}`, () =>
+      orchestrate(active, {
+        client,
+        clock,
+        logger: coreLogger,
+        openEventSource: eventSourceFor(active, clock, coreLogger),
+        onUploadId(id) {
+          uploadId = id;
+          writer.uploadId(id);
+        },
+        onEvent(entry) {
+          timeline.push(entry);
+          writer.event(entry);
+        },
+      }),
+    );
+    const durationMs = clock.now() - startedAt;
+    writer.finish(result, durationMs);
+    await writeSummary(active, result, uploadId, timeline, durationMs);
+    report(active, result);
+  } catch (error) {
+    const durationMs = clock.now() - startedAt;
+    outputs?.finish(null, durationMs);
+    const message = describeError(error);
+    if (settings) {
+      await writeSummary(
+        settings,
+        { outcome: null, failure: message, objection: null },
+        uploadId,
+        timeline,
+        durationMs,
+      );
+    }
+    if (error instanceof Error && error.stack) core.debug(error.stack);
+    core.setFailed(message);
+  }
+}
+
+function logSettings(settings: Settings): void {
+  core.startGroup('Settings');
+  core.info(`command: ${settings.command}`);
+  core.info(`project-id: ${settings.projectId}`);
+  if (settings.fileUrl) core.info(`file-url: ${redactUrl(settings.fileUrl)}`);
+  if (settings.uploadId) core.info(`upload-id: ${settings.uploadId}`);
+  core.info(`auto-release: ${settings.autoRelease}`);
+  core.info(
+    `wait-via: ${settings.waitVia}${settings.waitVia === 'receiver' ? ` (port ${settings.receiverPort})` : ''}`,
+  );
+  core.info(`timeout: ${settings.timeoutMs / 60_000} min`);
+  core.endGroup();
+}
+
+/** Maps the outcome to the step's status, honouring fail-on-rejected and fail-on-timeout. */
+function report(settings: Settings, result: Result): void {
+  if (result.outcome) core.info(`Outcome: ${result.outcome}`);
+  if (!result.failure) return;
+  const tolerated =
+    (result.outcome === 'rejected' && !settings.failOnRejected) ||
+    (result.outcome === 'timed-out' && !settings.failOnTimeout);
+  if (tolerated) core.warning(result.failure);
+  else core.setFailed(result.failure);
+}
+
+async function writeSummary(
+  settings: Settings,
+  result: Result,
+  uploadId: string | null,
+  timeline: readonly TimelineEntry[],
+  durationMs: number,
+): Promise<void> {
+  if (!process.env.GITHUB_STEP_SUMMARY) return;
+  try {
+    const markdown = renderSummary({
+      command: settings.command,
+      projectId: settings.projectId,
+      uploadId,
+      outcome: result.outcome,
+      message: result.failure,
+      objection: result.objection,
+      timeline,
+      shareUrl: shareUrl(settings.projectId),
+      durationMs,
+    });
+    await core.summary.addRaw(markdown).write();
+  } catch (error) {
+    // A side feature: never let it fail the release.
+    core.warning(
+      `Could not write the job summary: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof ReleaseError) return error.message;
+  if (error instanceof Error) return `Unexpected error: ${error.message}`;
+  return `Unexpected error: ${String(error)}`;
+}

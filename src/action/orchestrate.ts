@@ -1,0 +1,217 @@
+import type { Clock } from '../lib/clock.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { StreampixelClient } from '../streampixel/client.ts';
+import { ERROR_CODE, StreampixelApiError } from '../streampixel/errors.ts';
+import { RATE_LIMIT_WINDOW_MS, TEST_UPLOAD_ID } from '../streampixel/schemas.ts';
+import { createReleaseState, nextWakeAt, transition } from '../wait/release-machine.ts';
+import type {
+  ApiCall,
+  MachineInput,
+  ReceivedWebhook,
+  ReleaseState,
+  Result,
+  TimelineEntry,
+} from '../wait/types.ts';
+import type { Settings } from './inputs.ts';
+
+// Carries out what the release state machine decides: API calls, timers and incoming webhooks all
+// become inputs of one queue, handled one at a time, so the machine never sees two things at once.
+
+/** 'start': every stored event of the subject counts; 'latest': only those stored from now on. */
+export type FollowFrom = 'start' | 'latest';
+
+/** Where webhooks come from (the receiver, the bridge); open before the first API call. */
+export interface EventSource {
+  /**
+   * Start delivering the events of `subject` (an uploadId). Resolves once the starting point is fixed, so
+   * a call made afterwards cannot be missed. The receiver gets every event anyway and ignores this.
+   */
+  follow(subject: string, from: FollowFrom): Promise<void>;
+  close(): Promise<void>;
+}
+export type OpenEventSource = (
+  deliver: (webhook: ReceivedWebhook) => void,
+  fail: (error: unknown) => void,
+) => Promise<EventSource>;
+
+export interface OrchestratorDeps {
+  client: StreampixelClient;
+  clock: Clock;
+  logger: Logger;
+  openEventSource: OpenEventSource | null;
+  onUploadId?(uploadId: string): void;
+  onEvent?(entry: TimelineEntry): void;
+}
+
+export interface ReleaseReport {
+  result: Result;
+  state: ReleaseState;
+}
+
+type LoopInput = MachineInput | { type: 'fatal'; error: unknown };
+
+/** The queue of inputs: items are taken synchronously, so nothing is lost when a timer wins a race. */
+function createInbox() {
+  const items: LoopInput[] = [];
+  let wake: (() => void) | null = null;
+  return {
+    push(item: LoopInput): void {
+      items.push(item);
+      wake?.();
+      wake = null;
+    },
+    take: (): LoopInput | undefined => items.shift(),
+    arrival: (): Promise<void> =>
+      items.length > 0 ? Promise.resolve() : new Promise((resolve) => (wake = resolve)),
+  };
+}
+
+export async function orchestrate(settings: Settings, deps: OrchestratorDeps): Promise<ReleaseReport> {
+  const { clock, logger } = deps;
+  const startedAt = clock.now();
+  let state = createReleaseState({
+    command: settings.command,
+    projectId: settings.projectId,
+    uploadId: settings.uploadId,
+    autoRelease: settings.autoRelease,
+    waitForOutcome: settings.waitVia !== 'none',
+    startedAt,
+    deadline: startedAt + settings.timeoutMs,
+    retryIntervalMs: RATE_LIMIT_WINDOW_MS,
+    maxBuffered: 1000,
+  });
+  const inbox = createInbox();
+  // The source listens before the upload call: build.uploaded can beat the upload's own answer.
+  const fail = (error: unknown) => inbox.push({ type: 'fatal', error });
+  const source = deps.openEventSource
+    ? await deps.openEventSource((webhook) => inbox.push({ type: 'webhook', webhook }), fail)
+    : null;
+
+  try {
+    // The machine starts (and so makes its first call) only once the source knows where to read from;
+    // meanwhile the loop already runs, so the deadline holds even while the bridge is unreachable.
+    const initial = initialFollow(settings);
+    if (source && initial) source.follow(...initial).then(() => inbox.push({ type: 'start' }), fail);
+    else inbox.push({ type: 'start' });
+    for (;;) {
+      const input = await nextInput(inbox, clock, nextWakeAt(state));
+      if (input.type === 'fatal') throw input.error;
+      const step = transition(state, input, clock.now());
+      state = step.state;
+      for (const effect of step.effects) {
+        switch (effect.type) {
+          case 'call':
+            perform(effect.call, settings, deps.client, state).then((result) => inbox.push(result), fail);
+            break;
+          case 'upload-id':
+            source?.follow(effect.uploadId, 'start').catch(fail);
+            deps.onUploadId?.(effect.uploadId);
+            break;
+          case 'event':
+            logger.info(`${effect.entry.event} (${effect.entry.status}) at ${effect.entry.timestamp}`);
+            deps.onEvent?.(effect.entry);
+            break;
+          case 'log':
+            logger[effect.level](effect.message);
+            break;
+          case 'finish':
+            return { result: effect.result, state };
+        }
+      }
+    }
+  } finally {
+    await source?.close();
+  }
+}
+
+/** What to read before the first call: a rollback counts only new events, a wait every stored one. */
+function initialFollow(settings: Settings): [string, FollowFrom] | null {
+  switch (settings.command) {
+    case 'distribute':
+      return [settings.uploadId ?? '', 'latest'];
+    case 'wait':
+      return [settings.uploadId ?? '', 'start'];
+    case 'test-webhook':
+      return [TEST_UPLOAD_ID, 'latest'];
+    default:
+      return null;
+  }
+}
+
+async function nextInput(
+  inbox: ReturnType<typeof createInbox>,
+  clock: Clock,
+  wakeAt: number | null,
+): Promise<LoopInput> {
+  const ready = inbox.take();
+  if (ready) return ready;
+  const timer = new AbortController();
+  const sleep =
+    wakeAt === null ? new Promise<void>(() => {}) : clock.sleep(wakeAt - clock.now(), timer.signal);
+  await Promise.race([inbox.arrival(), sleep]);
+  timer.abort();
+  return inbox.take() ?? { type: 'tick' };
+}
+
+/** One API call, turned into the machine's input. Errors that must end the step are rethrown. */
+async function perform(
+  call: ApiCall,
+  settings: Settings,
+  client: StreampixelClient,
+  state: ReleaseState,
+): Promise<MachineInput> {
+  const { projectId } = settings;
+  try {
+    switch (call) {
+      case 'upload': {
+        // `upload` stages the build: Streampixel must not distribute it on its own.
+        const autoRelease = settings.command === 'upload' ? false : settings.autoRelease;
+        const answer = await client.uploadFile({ projectId, fileUrl: settings.fileUrl ?? '', autoRelease });
+        return { type: 'upload-accepted', uploadId: answer.uploadId };
+      }
+      case 'distribute':
+        await client.distributeFile({ projectId, uploadId: state.uploadId ?? '' });
+        return { type: 'distribute-accepted' };
+      case 'test-webhook': {
+        const answer = await client.testWebhook({ projectId });
+        return { type: 'test-webhook-answered', statusCode: answer.statusCode };
+      }
+    }
+  } catch (error) {
+    const refusal = asRefusal(call, error);
+    if (refusal) return refusal;
+    throw error;
+  }
+}
+
+/** Refusals that are safe to try again later; anything else ends the step. */
+function asRefusal(call: ApiCall, error: unknown): MachineInput | null {
+  const detail = (text: string) => ({ type: 'call-refused' as const, call, detail: text });
+  if (error instanceof StreampixelApiError) {
+    if (error.code === ERROR_CODE.rateLimited) {
+      return {
+        ...detail(`${error.status} from Streampixel on ${error.endpoint}: rate limited`),
+        retryAfterMs: error.retryAfterMs ?? null,
+      };
+    }
+    // Distribute answers 400 while the build has no URL yet; a 5xx Distribute is safe to repeat too.
+    if (
+      call === 'distribute' &&
+      (error.code === ERROR_CODE.badRequest || error.code === ERROR_CODE.serverError)
+    ) {
+      return {
+        ...detail(`Distribute answered ${error.status}: ${error.serverMessage ?? 'no message'}`),
+        retryAfterMs: null,
+      };
+    }
+  }
+  if (
+    call === 'distribute' &&
+    error instanceof Error &&
+    'code' in error &&
+    error.code === ERROR_CODE.network
+  ) {
+    return { ...detail(`Distribute failed: ${error.message}`), retryAfterMs: null };
+  }
+  return null;
+}

@@ -1,0 +1,86 @@
+import { onTestFinished } from 'vitest';
+import type { Settings } from '../../src/action/inputs.ts';
+import { orchestrate, type OrchestratorDeps } from '../../src/action/orchestrate.ts';
+import { eventSourceFor } from '../../src/action/event-sources.ts';
+import { createScaledClock } from '../../src/lib/clock.ts';
+import { createMemoryLogger } from '../../src/lib/logger.ts';
+import { createStreampixelClient } from '../../src/streampixel/client.ts';
+import { startSimulator, type Scenario, type SimulatorOptions } from '../../src/simulator/index.ts';
+import type { TimelineEntry } from '../../src/wait/types.ts';
+import { freePort } from '../../scripts/free-port.ts';
+
+export const USER_ID = 'user-1';
+export const API_KEY = 'sk-live-TOP-SECRET';
+export const PROJECT_ID = 'proj-1';
+export const RECEIVER_PATH = '/hooks/receiver-secret-7f3a';
+
+/** Real ms per simulated ms, shared by the simulator and the action's clock: 2 minutes last 120 ms. */
+export const TIME_SCALE = 0.001;
+
+export interface WorldOptions {
+  scenario?: Scenario;
+  eventFilter?: string[];
+  stageDelaysMs?: SimulatorOptions['stageDelaysMs'];
+}
+
+/** A simulator whose project's webhook URL points at a receiver port, closed when the test ends. */
+export async function startWorld(options: WorldOptions = {}) {
+  const port = await freePort();
+  const simulator = await startSimulator({
+    users: [{ userId: USER_ID, apiKey: API_KEY }],
+    projects: [
+      {
+        projectId: PROJECT_ID,
+        userId: USER_ID,
+        webhookUrl: `http://127.0.0.1:${port}${RECEIVER_PATH}`,
+        ...(options.eventFilter ? { eventFilter: options.eventFilter } : {}),
+      },
+    ],
+    timeScale: TIME_SCALE,
+    ...(options.stageDelaysMs ? { stageDelaysMs: options.stageDelaysMs } : {}),
+    ...(options.scenario ? { scenario: options.scenario } : {}),
+  });
+  onTestFinished(() => simulator.close());
+
+  const settings = (patch: Partial<Settings> = {}): Settings => ({
+    command: 'release',
+    apiKey: API_KEY,
+    userId: USER_ID,
+    projectId: PROJECT_ID,
+    fileUrl: 'https://builds.example/game.zip?X-Amz-Signature=presigned-secret',
+    uploadId: null,
+    autoRelease: false,
+    waitVia: 'receiver',
+    bridgeUrl: null,
+    bridgeToken: null,
+    receiverPort: port,
+    receiverPath: RECEIVER_PATH,
+    timeoutMs: 45 * 60_000,
+    failOnRejected: true,
+    failOnTimeout: true,
+    apiBaseUrl: simulator.url,
+    ...patch,
+  });
+
+  /** Runs the orchestrator with the receiver, on a clock as fast as the simulator's. */
+  async function release(patch: Partial<Settings> = {}, deps: Partial<OrchestratorDeps> = {}) {
+    const s = settings(patch);
+    const clock = createScaledClock(TIME_SCALE);
+    const logger = createMemoryLogger();
+    const uploadIds: string[] = [];
+    const events: TimelineEntry[] = [];
+    const client = createStreampixelClient({ baseUrl: s.apiBaseUrl, apiKey: s.apiKey, userId: s.userId });
+    const report = await orchestrate(s, {
+      client,
+      clock,
+      logger,
+      openEventSource: eventSourceFor(s, clock, logger),
+      onUploadId: (id) => void uploadIds.push(id),
+      onEvent: (entry) => void events.push(entry),
+      ...deps,
+    });
+    return { ...report, logger, uploadIds, events };
+  }
+
+  return { simulator, port, settings, release };
+}
