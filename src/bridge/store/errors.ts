@@ -1,0 +1,30 @@
+// Typed errors of the event store. `code` is stable: the HTTP layer maps it (invalid-event → 400,
+// closed/unavailable → 503) and tests branch on it, never on message text.
+
+export const STORE_ERROR_CODE = {
+  /** The event cannot be stored as given (empty or oversized key fields, NUL characters). */
+  invalidEvent: 'invalid-event',
+  /** `close()` was called: no more appends are accepted. */
+  closed: 'closed',
+  /** The database could not be opened or configured as the store requires. */
+  openFailed: 'open-failed',
+  /** The schema could not be brought up to date. */
+  migration: 'migration',
+  /** The database rejected or lost a write; the event's fate is unknown, a retry is safe (dedupe). */
+  writeFailed: 'write-failed',
+} as const;
+export type StoreErrorCode = (typeof STORE_ERROR_CODE)[keyof typeof STORE_ERROR_CODE];
+
+export class StoreError extends Error {
+  readonly code: StoreErrorCode;
+  constructor(code: StoreErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreError';
+    this.code = code;
+  }
+}
+
+export const storeClosed = (): StoreError =>
+  new StoreError(STORE_ERROR_CODE.closed, 'the event store is closed');
+
+export const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
