@@ -1,0 +1,110 @@
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import { MAX_WEBHOOK_BYTES } from '../webhooks/providers/streampixel.ts';
+import { createBridgeLoggerOptions, type BridgeLoggerOptions } from './logger.ts';
+import { createBridgeMetrics, type BridgeMetrics } from './metrics.ts';
+import { NOT_FOUND_BODY, type BridgeAppConfig, type RouteContext } from './routes/context.ts';
+import { eventsRoutes } from './routes/events.ts';
+import { healthRoutes } from './routes/health.ts';
+import { ingestRoutes } from './routes/ingest.ts';
+import { createReadAuth } from './routes/read-auth.ts';
+import { streamRoutes } from './routes/stream.ts';
+import type { EventStore } from './store/store.ts';
+import { createWaiterRegistry, DEFAULT_REQUERY_INTERVAL_MS } from './waiters.ts';
+
+// The bridge's HTTP surface (DESIGN §4) as a fastify instance that is built, not started: the process shell
+// (index.ts) listens, tests inject or listen on 127.0.0.1:0.
+
+export type { BridgeAppConfig } from './routes/context.ts';
+
+export interface BridgeAppOptions {
+  config: BridgeAppConfig;
+  /** The app never opens, migrates or closes it: its owner does. */
+  store: EventStore;
+  /** Pino options (level, stream…); the redacting serializers are always added. Default: no logs. */
+  logger?: BridgeLoggerOptions | false;
+  /** Stamps `receivedAt`. */
+  now?: () => number;
+  /** How often a waiter re-queries without a notification (default 5 s). */
+  requeryIntervalMs?: number;
+  /** Comment line on idle event streams (default 15 s). */
+  heartbeatMs?: number;
+}
+
+export const DEFAULT_HEARTBEAT_MS = 15_000;
+/** Above the longest ingest token (config.ts) so a valid token always reaches the route. */
+const MAX_PARAM_LENGTH = 256;
+
+export function buildBridgeApp(options: BridgeAppOptions): FastifyInstance {
+  const app = Fastify({
+    logger: options.logger ? createBridgeLoggerOptions(options.logger) : false,
+    bodyLimit: MAX_WEBHOOK_BYTES,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // Only the time to receive a request; held long-polls and streams are responses and are not cut.
+    requestTimeout: 30_000,
+    // A malformed URL is answered like any bad request, without echoing it (it may hold the ingest token).
+    frameworkErrors: (_error, _request, reply) =>
+      (reply as FastifyReply).code(400).send({ error: 'bad request' }),
+  });
+
+  const waiters = createWaiterRegistry({
+    store: options.store,
+    requeryIntervalMs: options.requeryIntervalMs ?? DEFAULT_REQUERY_INTERVAL_MS,
+  });
+  const metrics: BridgeMetrics = createBridgeMetrics({ waiters: () => waiters.size });
+  const closing = new AbortController();
+  const ctx: RouteContext = {
+    config: options.config,
+    store: options.store,
+    metrics,
+    waiters,
+    now: options.now ?? Date.now,
+    closing: closing.signal,
+    heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
+  };
+
+  // preClose runs before the server stops accepting and waits for open requests: end long-polls (they
+  // answer with no events) and streams now, or close() would wait for them forever.
+  app.addHook('preClose', async () => {
+    closing.abort();
+    waiters.close();
+  });
+  app.addHook('onClose', async () => waiters.close());
+  // Answers finished while closing drop their keep-alive connection, so the server can close at once.
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing.signal.aborted) reply.header('connection', 'close');
+  });
+
+  // An unknown route and a wrong ingest token look the same.
+  app.setNotFoundHandler((_request, reply) => reply.code(404).send(NOT_FOUND_BODY));
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      metrics.rejected('too_large');
+      return reply.code(413).send({ error: `body is over the limit of ${MAX_WEBHOOK_BYTES} bytes` });
+    }
+    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      metrics.rejected('unsupported_media_type');
+      return reply.code(415).send({ error: 'send the webhook as application/json' });
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      request.log.info({ err: error }, 'bad request');
+      return reply.code(status).send({ error: 'bad request' });
+    }
+    request.log.error({ err: error }, 'request failed');
+    return reply.code(500).send({ error: 'internal error' });
+  });
+
+  app.register(async (scope) => ingestRoutes(scope, ctx));
+  app.register(async (scope) => healthRoutes(scope, ctx));
+  app.register(
+    async (scope) => {
+      scope.addHook('onRequest', createReadAuth(ctx));
+      await eventsRoutes(scope, ctx);
+      await streamRoutes(scope, ctx);
+    },
+    { prefix: '/v1' },
+  );
+
+  return app;
+}

@@ -1,0 +1,152 @@
+import { z } from 'zod';
+
+// The bridge's whole configuration, read once from the environment at start (DESIGN §4). Every problem is
+// reported at once so an operator fixes the deployment in one go; no message ever repeats a value, since
+// two of them are secrets and BRIDGE_DATABASE may carry a password.
+
+export const BRIDGE_ENV = {
+  port: 'BRIDGE_PORT',
+  host: 'BRIDGE_HOST',
+  database: 'BRIDGE_DATABASE',
+  ingestToken: 'BRIDGE_INGEST_TOKEN',
+  readToken: 'BRIDGE_READ_TOKEN',
+  projectIds: 'BRIDGE_PROJECT_IDS',
+  retentionDays: 'BRIDGE_RETENTION_DAYS',
+  logLevel: 'BRIDGE_LOG_LEVEL',
+} as const;
+
+export const DEFAULT_DATABASE_PATH = './release-bridge.db';
+export const MIN_TOKEN_LENGTH = 16;
+/** The ingest token is a path segment: keep it below the router's parameter limit (see app.ts). */
+export const MAX_TOKEN_LENGTH = 200;
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+// An unset variable and an empty one mean the same: "use the default".
+const unsetIfEmpty = (value: unknown) =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+const withDefault = <T extends z.ZodType>(schema: T, fallback: string) =>
+  z.preprocess((value) => unsetIfEmpty(value) ?? fallback, schema);
+
+const integerText = (what: string) => z.string().trim().regex(/^\d+$/, `must be ${what}`).transform(Number);
+
+const token = (what: string, pattern: RegExp, characters: string) =>
+  z.preprocess(
+    unsetIfEmpty,
+    z
+      .string({ error: `is required (${what})` })
+      .min(MIN_TOKEN_LENGTH, `must be at least ${MIN_TOKEN_LENGTH} characters long`)
+      .max(MAX_TOKEN_LENGTH, `must be at most ${MAX_TOKEN_LENGTH} characters long`)
+      .regex(pattern, `may contain only ${characters}`),
+  );
+
+const DatabaseSchema = z
+  .string()
+  .trim()
+  .transform((value, ctx) => {
+    if (/^postgres(ql)?:\/\//i.test(value)) {
+      if (!URL.canParse(value)) {
+        ctx.addIssue({ code: 'custom', message: 'looks like a PostgreSQL URL but cannot be parsed' });
+        return z.NEVER;
+      }
+      return { kind: 'postgres' as const, url: value };
+    }
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must be a file path (SQLite) or a postgres:// or postgresql:// URL',
+      });
+      return z.NEVER;
+    }
+    return { kind: 'sqlite' as const, path: value };
+  });
+
+const ProjectIdsSchema = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    if (value === undefined) return undefined;
+    const ids = value
+      .split(',')
+      .map((id) => id.trim())
+      .filter((id) => id !== '');
+    if (ids.length === 0) {
+      ctx.addIssue({ code: 'custom', message: 'lists no project id (unset it to accept every project)' });
+      return z.NEVER;
+    }
+    return ids;
+  });
+
+const BridgeConfigSchema = z
+  .object({
+    [BRIDGE_ENV.port]: withDefault(
+      integerText('a port number').pipe(z.number().max(65_535, 'must be a port number (0-65535)')),
+      '8080',
+    ),
+    [BRIDGE_ENV.host]: withDefault(z.string().trim().min(1), '0.0.0.0'),
+    [BRIDGE_ENV.database]: withDefault(DatabaseSchema, DEFAULT_DATABASE_PATH),
+    // A path segment of the webhook URL pasted into Streampixel's dashboard: URL-safe characters only, so
+    // it reaches the bridge exactly as configured.
+    [BRIDGE_ENV.ingestToken]: token(
+      'the secret path segment of the webhook URL',
+      /^[A-Za-z0-9._~-]+$/,
+      'letters, digits and . _ ~ -',
+    ),
+    // Sent as `Authorization: Bearer <token>`: any visible ASCII character (RFC 6750 allows fewer, but
+    // nothing is gained by refusing a token an operator already distributed).
+    [BRIDGE_ENV.readToken]: token(
+      'the bearer token of readers',
+      /^[\x21-\x7e]+$/,
+      'visible ASCII characters (no spaces)',
+    ),
+    [BRIDGE_ENV.projectIds]: z.preprocess(unsetIfEmpty, ProjectIdsSchema),
+    [BRIDGE_ENV.retentionDays]: withDefault(
+      z
+        .string()
+        .trim()
+        .regex(/^\d+(\.\d+)?$/, 'must be a positive number of days')
+        .transform(Number)
+        .pipe(z.number().positive('must be a positive number of days')),
+      '30',
+    ),
+    [BRIDGE_ENV.logLevel]: withDefault(
+      z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }),
+      'info',
+    ),
+  })
+  .transform((env) => ({
+    port: env[BRIDGE_ENV.port],
+    host: env[BRIDGE_ENV.host],
+    database: env[BRIDGE_ENV.database],
+    ingestToken: env[BRIDGE_ENV.ingestToken],
+    readToken: env[BRIDGE_ENV.readToken],
+    /** undefined: every project is accepted. */
+    projectIds: env[BRIDGE_ENV.projectIds],
+    retentionDays: env[BRIDGE_ENV.retentionDays],
+    logLevel: env[BRIDGE_ENV.logLevel],
+  }));
+
+export type BridgeConfig = z.output<typeof BridgeConfigSchema>;
+export type DatabaseConfig = BridgeConfig['database'];
+
+/** Thrown by parseBridgeConfig; `problems` holds one line per problem, never a value. */
+export class BridgeConfigError extends Error {
+  readonly code = 'invalid-config';
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(`Invalid release bridge configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'BridgeConfigError';
+    this.problems = problems;
+  }
+}
+
+/** Environment → typed config. Throws BridgeConfigError listing every problem. */
+export function parseBridgeConfig(env: NodeJS.ProcessEnv): BridgeConfig {
+  const picked = Object.fromEntries(Object.values(BRIDGE_ENV).map((name) => [name, env[name]]));
+  const parsed = BridgeConfigSchema.safeParse(picked, { reportInput: false });
+  if (parsed.success) return parsed.data;
+  // Zod's own messages for these checks name the expectation, not the input; the variable name comes first.
+  const problems = parsed.error.issues.map(
+    (issue) => `${issue.path.join('.') || 'environment'} ${issue.message}`,
+  );
+  throw new BridgeConfigError(problems);
+}

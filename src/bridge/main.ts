@@ -1,0 +1,149 @@
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { Logger } from '../lib/logger.ts';
+import { buildBridgeApp } from './app.ts';
+import { BridgeConfigError, parseBridgeConfig, type BridgeConfig, type DatabaseConfig } from './config.ts';
+import { createBridgeLoggerOptions, type BridgeLoggerOptions } from './logger.ts';
+import { openEventStore } from './open-store.ts';
+import { createRetentionJob } from './retention.ts';
+import type { EventStore } from './store/store.ts';
+
+// The bridge as a process: config → store (migrated) → app → listen → retention, and back down in order on
+// SIGTERM/SIGINT. startBridge is the same without the process concerns, for tests and the demo.
+
+export interface StartBridgeOptions {
+  config: BridgeConfig;
+  logger?: BridgeLoggerOptions | false;
+  /** Default: SQLite or PostgreSQL from config.database. */
+  openStore?: (database: DatabaseConfig, logger: Logger) => Promise<EventStore>;
+  now?: () => number;
+}
+
+export interface RunningBridge {
+  app: FastifyInstance;
+  store: EventStore;
+  /** Where it listens, e.g. http://127.0.0.1:8080 (no token in it). */
+  url: string;
+  /**
+   * Stops accepting, answers open long-polls, ends streams, lets in-flight appends finish and be
+   * acknowledged, then closes the store (which flushes). Idempotent.
+   */
+  close(): Promise<void>;
+}
+
+/** Resolves once the bridge listens. */
+export async function startBridge(options: StartBridgeOptions): Promise<RunningBridge> {
+  const { config } = options;
+  // The store opens before the app (and its logger) exists: its few lines go to stderr until then.
+  const storeLog = createLateLogger();
+  const store = await (options.openStore ?? openEventStore)(config.database, storeLog.logger);
+  let app: FastifyInstance | undefined;
+  try {
+    await store.migrate();
+    app = buildBridgeApp({ config, store, logger: options.logger ?? false, now: options.now });
+    storeLog.attach(app.log.child({ component: 'store' }));
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    await app?.close().catch(() => {});
+    await store.close().catch(() => {});
+    throw error;
+  }
+
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${host}:${port}`;
+  app.log.info(
+    {
+      url,
+      database: config.database.kind,
+      projects: config.projectIds?.length ?? 'any',
+      retentionDays: config.retentionDays,
+    },
+    'release bridge ready',
+  );
+
+  const retention = createRetentionJob({
+    store,
+    retentionDays: config.retentionDays,
+    logger: app.log,
+    now: options.now,
+  });
+
+  const ready = app;
+  let closing: Promise<void> | undefined;
+  return {
+    app: ready,
+    store,
+    url,
+    close() {
+      closing ??= (async () => {
+        await retention.close();
+        await ready.close();
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+/** Longest a graceful shutdown may take before the process gives up on it. */
+const SHUTDOWN_TIMEOUT_MS = 15_000;
+
+/** The process shell: exits 1 on bad config or a failed start, 0 after a graceful shutdown. */
+export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  let config: BridgeConfig;
+  try {
+    config = parseBridgeConfig(env);
+  } catch (error) {
+    process.stderr.write(`${error instanceof BridgeConfigError ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
+
+  let bridge: RunningBridge;
+  try {
+    bridge = await startBridge({ config, logger: createBridgeLoggerOptions({ level: config.logLevel }) });
+  } catch (error) {
+    process.stderr.write(`The release bridge could not start: ${describe(error)}\n`);
+    process.exit(1);
+  }
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      bridge.app.log.warn({ signal }, 'second signal: exiting without finishing the shutdown');
+      process.exit(1);
+    }
+    stopping = true;
+    bridge.app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+    setTimeout(() => {
+      bridge.app.log.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, SHUTDOWN_TIMEOUT_MS).unref();
+    bridge.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`The release bridge did not shut down cleanly: ${describe(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+/** A message-only Logger (what the stores take) that writes to pino once there is one. */
+function createLateLogger(): { logger: Logger; attach(target: FastifyBaseLogger): void } {
+  let target: FastifyBaseLogger | undefined;
+  const line = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string) => {
+    if (target) target[level](message);
+    else if (level === 'warn' || level === 'error') process.stderr.write(`${level}: ${message}\n`);
+  };
+  return {
+    logger: { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') },
+    attach: (logger) => void (target = logger),
+  };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,67 @@
+import type { FastifyReply } from 'fastify';
+import type { BridgeConfig } from '../config.ts';
+import type { BridgeMetrics } from '../metrics.ts';
+import type { EventStore } from '../store/store.ts';
+import type { WaiterRegistry } from '../waiters.ts';
+
+/** The part of the configuration the HTTP app reads (the process shell reads the rest). */
+export type BridgeAppConfig = Pick<BridgeConfig, 'ingestToken' | 'readToken' | 'projectIds'>;
+
+/** What every route needs, built once by buildBridgeApp. */
+export interface RouteContext {
+  config: BridgeAppConfig;
+  store: EventStore;
+  metrics: BridgeMetrics;
+  waiters: WaiterRegistry;
+  now: () => number;
+  /** Aborts when the app starts closing: long-polls answer, streams end. */
+  closing: AbortSignal;
+  heartbeatMs: number;
+}
+
+// Error bodies are constants: the same refusal must look the same whatever provoked it.
+export const NOT_FOUND_BODY = { error: 'not found' } as const;
+export const UNAUTHORIZED_BODY = { error: 'unauthorized' } as const;
+export const STORE_UNAVAILABLE_BODY = { error: 'the event store is unavailable; try again' } as const;
+
+export interface WaitScope {
+  /** Aborts when the client leaves, the app closes, or the timeout (if any) passes. */
+  signal: AbortSignal;
+  /** True once the client left before its answer was complete. */
+  readonly clientGone: boolean;
+  /** Removes the listeners and the timer; call it in `finally`. */
+  dispose(): void;
+}
+
+/**
+ * What ends a held request. The response's 'close' (not the request's) is the one that means "connection
+ * gone" on every Node version this runs on. Plain listeners and one timer, all removed by dispose(), rather
+ * than AbortSignal.any/timeout, whose timers and links would outlive thousands of short waits.
+ */
+export function createWaitScope(reply: FastifyReply, closing: AbortSignal, timeoutMs?: number): WaitScope {
+  const controller = new AbortController();
+  const response = reply.raw;
+  let gone = false;
+  const onResponseClose = () => {
+    if (response.writableFinished) return;
+    gone = true;
+    controller.abort();
+  };
+  const onClosing = () => controller.abort();
+  const timer = timeoutMs === undefined ? undefined : setTimeout(() => controller.abort(), timeoutMs);
+  if (response.destroyed) onResponseClose();
+  response.once('close', onResponseClose);
+  if (closing.aborted) controller.abort();
+  else closing.addEventListener('abort', onClosing, { once: true });
+  return {
+    signal: controller.signal,
+    get clientGone() {
+      return gone;
+    },
+    dispose() {
+      clearTimeout(timer);
+      response.off('close', onResponseClose);
+      closing.removeEventListener('abort', onClosing);
+    },
+  };
+}

@@ -1,0 +1,22 @@
+import type { FastifyInstance } from 'fastify';
+import { METRICS_CONTENT_TYPE } from '../metrics.ts';
+import type { RouteContext } from './context.ts';
+
+// Unauthenticated on purpose: load balancers and Prometheus probe them without a token, and none of them
+// says more than "up", "database reachable" and counts.
+
+export async function healthRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  app.get('/readyz', async (request, reply) => {
+    try {
+      await ctx.store.ping();
+      return { status: 'ready' };
+    } catch (error) {
+      request.log.warn({ err: error }, 'the event store does not answer');
+      return reply.code(503).send({ status: 'unavailable' });
+    }
+  });
+
+  app.get('/metrics', async (_request, reply) => reply.type(METRICS_CONTENT_TYPE).send(ctx.metrics.render()));
+}
