@@ -36,7 +36,10 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: ['pg', 'fastify', 'node:sqlite'], patterns: [{ group: ['**/bridge/**'], message: 'no bridge code in the action' }] },
+        {
+          paths: ['pg', 'fastify', 'node:sqlite'],
+          patterns: [{ group: ['**/bridge/**'], message: 'no bridge code in the action' }],
+        },
       ],
     },
   },

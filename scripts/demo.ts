@@ -1,8 +1,11 @@
-// `npm run demo`: the whole story on one machine. The simulator stands in for Streampixel, and the built
-// action runs exactly as a runner runs it: `node dist/action/index.js` with INPUT_* variables and
-// GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files. Two releases: one approved, one rejected.
+// `npm run demo`: the whole story on one machine. The simulator stands in for Streampixel and posts its
+// webhooks to the release bridge (the built bundle, as its own process, on an embedded SQLite file); the
+// built action runs exactly as a runner runs it: `node dist/action/index.js` with INPUT_* variables and
+// GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files. Three releases: approved and rejected through the bridge, then
+// one through the short-lived receiver that self-hosted runners can use instead.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { timelineRows } from '../src/action/summary.ts';
 import {
@@ -13,6 +16,7 @@ import {
   type Scenario,
 } from '../src/simulator/index.ts';
 import type { TimelineEntry } from '../src/wait/types.ts';
+import { BRIDGE_BUNDLE, startBridgeProcess, type BridgeProcess } from './bridge-process.ts';
 import { BUNDLE, runAction, type ActionRun } from './run-action.ts';
 import { freePort } from './free-port.ts';
 
@@ -29,9 +33,11 @@ function newest(dir: string): number {
 }
 
 function buildIfNeeded(): void {
-  if (existsSync(BUNDLE) && statSync(BUNDLE).mtimeMs >= newest(join(root, 'src'))) return;
-  console.log('Building dist/action (sources are newer than the bundle)…');
-  execFileSync('npm', ['run', 'build:action', '--silent'], { cwd: root, stdio: 'inherit' });
+  const sources = newest(join(root, 'src'));
+  const stale = [BUNDLE, BRIDGE_BUNDLE].some((file) => !existsSync(file) || statSync(file).mtimeMs < sources);
+  if (!stale) return;
+  console.log('Building dist/ (sources are newer than the bundles)…');
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
 }
 
 /** The runner's workflow commands, shown the way the Actions log renders them. */
@@ -65,32 +71,45 @@ function printResult(run: ActionRun): void {
   console.log(`    ${'events'.padEnd(17)} ${events.length} entries (JSON)`);
 }
 
-async function scenario(title: string, scene: Scenario): Promise<ActionRun> {
+const INGEST_TOKEN = 'demo-ingest-token-9f2c1e7a';
+const READ_TOKEN = 'demo-read-token-4b8d0c3e';
+
+type Via = { kind: 'bridge'; bridge: BridgeProcess } | { kind: 'receiver' };
+
+async function scenario(title: string, scene: Scenario, via: Via): Promise<ActionRun> {
   const port = await freePort();
   const path = '/hooks/demo-receiver-secret';
+  const webhookUrl =
+    via.kind === 'bridge'
+      ? `${via.bridge.url}/hooks/streampixel/${INGEST_TOKEN}`
+      : `http://127.0.0.1:${port}${path}`;
   const simulator = await startSimulator({
     users: [{ userId: DEMO_USER_ID, apiKey: DEMO_API_KEY }],
-    projects: [
-      { projectId: DEMO_PROJECT_ID, userId: DEMO_USER_ID, webhookUrl: `http://127.0.0.1:${port}${path}` },
-    ],
+    projects: [{ projectId: DEMO_PROJECT_ID, userId: DEMO_USER_ID, webhookUrl }],
     // Streampixel's pipeline takes minutes; the demo runs it 30 times faster.
     timeScale: 1 / 30,
     scenario: scene,
   });
   try {
     console.log(`\n━━ ${title} ━━`);
-    console.log(`  Simulator at ${simulator.url}; the action listens on port ${port} (wait-via: receiver)\n`);
+    console.log(
+      via.kind === 'bridge'
+        ? `  Simulator at ${simulator.url} posts to the release bridge at ${via.bridge.url} (SQLite); the action long-polls it\n`
+        : `  Simulator at ${simulator.url} posts to the action's own receiver on port ${port}\n`,
+    );
+    const waitInputs: Record<string, string> =
+      via.kind === 'bridge'
+        ? { 'wait-via': 'bridge', 'bridge-url': via.bridge.url, 'bridge-token': READ_TOKEN }
+        : { 'wait-via': 'receiver', 'receiver-port': String(port), 'receiver-path': path };
     const run = await runAction({
       command: 'release',
       'api-key': DEMO_API_KEY,
       'user-id': DEMO_USER_ID,
       'project-id': DEMO_PROJECT_ID,
       'file-url': 'https://builds.example.com/MyGame-Win64.zip?X-Amz-Signature=not-shown-in-logs',
-      'wait-via': 'receiver',
-      'receiver-port': String(port),
-      'receiver-path': path,
       'api-base-url': simulator.url,
       'timeout-minutes': '5',
+      ...waitInputs,
     });
     console.log(render(run.stdout));
     printResult(run);
@@ -101,17 +120,43 @@ async function scenario(title: string, scene: Scenario): Promise<ActionRun> {
 }
 
 buildIfNeeded();
-const approved = await scenario('1. A build that goes live', {});
-const rejected = await scenario('2. A build Streampixel rejects', {
-  rejectAt: {
-    event: 'build.extracting',
-    objection: 'No executable found in the archive (is this a Windows build?)',
-  },
+const dataDir = mkdtempSync(join(tmpdir(), 'streampixel-demo-'));
+const bridge = await startBridgeProcess({
+  BRIDGE_PORT: String(await freePort()),
+  BRIDGE_HOST: '127.0.0.1',
+  BRIDGE_DATABASE: join(dataDir, 'release-bridge.db'),
+  BRIDGE_INGEST_TOKEN: INGEST_TOKEN,
+  BRIDGE_READ_TOKEN: READ_TOKEN,
+  BRIDGE_LOG_LEVEL: 'warn',
 });
-const asExpected = approved.exitCode === 0 && rejected.exitCode === 1;
+let codes: Array<number | null> = [];
+try {
+  const viaBridge: Via = { kind: 'bridge', bridge };
+  const approved = await scenario('1. A build that goes live (through the release bridge)', {}, viaBridge);
+  const rejected = await scenario(
+    '2. A build Streampixel rejects (through the release bridge)',
+    {
+      rejectAt: {
+        event: 'build.extracting',
+        objection: 'No executable found in the archive (is this a Windows build?)',
+      },
+    },
+    viaBridge,
+  );
+  const received = await scenario(
+    '3. The same release through the short-lived receiver',
+    {},
+    { kind: 'receiver' },
+  );
+  codes = [approved.exitCode, rejected.exitCode, received.exitCode];
+} finally {
+  await bridge.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+}
+const asExpected = codes.join() === '0,1,0';
 console.log(
   asExpected
-    ? '\nDemo finished: the approved release passed and the rejected one failed the step, as they should.'
-    : '\nDemo went wrong: expected exit codes 0 then 1.',
+    ? '\nDemo finished: the approved releases passed and the rejected one failed its step, as they should.'
+    : `\nDemo went wrong: expected exit codes 0, 1, 0; got ${codes.join(', ')}.`,
 );
 process.exitCode = asExpected ? 0 : 1;

@@ -21,9 +21,14 @@ export interface WorldOptions {
   scenario?: Scenario;
   eventFilter?: string[];
   stageDelaysMs?: SimulatorOptions['stageDelaysMs'];
+  /** Where Streampixel posts: by default a receiver on a free port at RECEIVER_PATH. */
+  webhookUrl?: string;
 }
 
-/** A simulator whose project's webhook URL points at a receiver port, closed when the test ends. */
+/**
+ * A simulator whose project's webhooks go to a receiver port (or `webhookUrl`), closed when the test ends.
+ * `release` runs the orchestrator with the settings' `wait-via`.
+ */
 export async function startWorld(options: WorldOptions = {}) {
   const port = await freePort();
   const simulator = await startSimulator({
@@ -32,7 +37,7 @@ export async function startWorld(options: WorldOptions = {}) {
       {
         projectId: PROJECT_ID,
         userId: USER_ID,
-        webhookUrl: `http://127.0.0.1:${port}${RECEIVER_PATH}`,
+        webhookUrl: options.webhookUrl ?? `http://127.0.0.1:${port}${RECEIVER_PATH}`,
         ...(options.eventFilter ? { eventFilter: options.eventFilter } : {}),
       },
     ],

@@ -1,0 +1,38 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { onTestFinished } from 'vitest';
+import { parseBridgeConfig } from '../../src/bridge/config.ts';
+import { startBridge, type RunningBridge } from '../../src/bridge/main.ts';
+
+export const INGEST_TOKEN = 'ingest-token-0123456789abcdef';
+export const READ_TOKEN = 'read-token-0123456789abcdef';
+
+/** A bridge on an embedded SQLite file in a temp folder; `restart` reopens the same file on the same port. */
+export async function startTestBridge() {
+  const dir = await mkdtemp(join(tmpdir(), 'bridge-'));
+  const env = (port: number) => ({
+    BRIDGE_PORT: String(port),
+    BRIDGE_HOST: '127.0.0.1',
+    BRIDGE_DATABASE: join(dir, 'events.db'),
+    BRIDGE_INGEST_TOKEN: INGEST_TOKEN,
+    BRIDGE_READ_TOKEN: READ_TOKEN,
+  });
+  let bridge: RunningBridge = await startBridge({ config: parseBridgeConfig(env(0)), logger: false });
+  const port = Number(new URL(bridge.url).port);
+  onTestFinished(async () => {
+    await bridge.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+  return {
+    url: bridge.url,
+    hookUrl: `${bridge.url}/hooks/streampixel/${INGEST_TOKEN}`,
+    get current() {
+      return bridge;
+    },
+    stop: () => bridge.close(),
+    async start() {
+      bridge = await startBridge({ config: parseBridgeConfig(env(port)), logger: false });
+    },
+  };
+}
