@@ -8,6 +8,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Pool, request } from 'undici';
 import { freePort } from '../free-port.ts';
 import { startBridgeProcess, type BridgeProcess } from '../bridge-process.ts';
+import { benchPostgresUrl, createBenchDatabase } from './postgres.ts';
 import { ms, percentile } from './stats.ts';
 
 const INGEST = 'bench-ingest-token-0123456789';
@@ -115,7 +116,7 @@ async function benchDatabase(label: string, database: string, lines: string[]): 
   });
   try {
     lines.push(
-      `### ${label}`,
+      `#### ${label}`,
       '',
       '| senders | durable webhooks/s | p50 ack | p99 ack | requests |',
       '| --- | --- | --- | --- | --- |',
@@ -140,13 +141,24 @@ export async function benchBridge(): Promise<string[]> {
   const lines: string[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'bench-bridge-'));
   try {
-    await benchDatabase('SQLite (embedded file, WAL, synchronous=FULL)', join(dir, 'bench.db'), lines);
+    await benchDatabase(
+      'Bridge over HTTP: SQLite (embedded file, WAL, synchronous=FULL)',
+      join(dir, 'bench.db'),
+      lines,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  const postgres = process.env.BENCH_POSTGRES_URL ?? process.env.TEST_POSTGRES_URL;
-  if (postgres) await benchDatabase('PostgreSQL (loopback)', postgres, lines);
-  else lines.push('PostgreSQL: skipped (set BENCH_POSTGRES_URL or TEST_POSTGRES_URL).');
+  if (benchPostgresUrl) {
+    const database = await createBenchDatabase(benchPostgresUrl);
+    try {
+      await benchDatabase('Bridge over HTTP: PostgreSQL (loopback, one bridge process)', database.url, lines);
+    } finally {
+      await database.drop();
+    }
+  } else {
+    lines.push('PostgreSQL: skipped (set BENCH_POSTGRES_URL or TEST_POSTGRES_URL).', '');
+  }
   return lines;
 }
 
