@@ -1,3 +1,4 @@
+import { parseJsonSafely } from '../webhooks/safe-json.ts';
 import type { StoredEvent } from './store/store.ts';
 
 // How readers see a stored event, in both encodings the bridge serves: JSON (long-poll) and an SSE frame.
@@ -12,10 +13,6 @@ export interface EventView {
   payload: unknown;
 }
 
-// Stripped again on the way out: the ingest parser refuses nothing for them, and a reader that merges the
-// payload into an object must not meet them either.
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-
 export function toEventView(event: StoredEvent): EventView {
   return {
     cursor: event.cursor,
@@ -27,13 +24,9 @@ export function toEventView(event: StoredEvent): EventView {
   };
 }
 
-function parsePayload(body: string): unknown {
-  try {
-    return JSON.parse(body, (key, value: unknown) => (FORBIDDEN_KEYS.has(key) ? undefined : value));
-  } catch {
-    return null;
-  }
-}
+// Prototype keys are stripped again on the way out: a reader that merges the payload into an object must
+// not meet them either.
+const parsePayload = (body: string): unknown => parseJsonSafely(body) ?? null;
 
 /**
  * One Server-Sent Events frame. `id` lets a reconnecting client resume with Last-Event-ID. The event name

@@ -10,7 +10,8 @@ import {
 import type { FailureInjector } from './api-failures.ts';
 import type { Pipeline } from './pipeline.ts';
 import type { RateLimiter } from './rate-limiter.ts';
-import { BodyTooLargeError, parseJson, readBody } from './read-body.ts';
+import { readBody } from '../lib/read-body.ts';
+import { parseJsonSafely } from '../webhooks/safe-json.ts';
 import type { SendOutcome } from './webhook-sender.ts';
 import type { ApiCall, SimulatorProject } from './types.ts';
 
@@ -70,14 +71,15 @@ async function handle(deps: ApiDeps, request: IncomingMessage, response: ServerR
   let body: unknown;
   let reply: Reply;
   try {
-    const raw = await readBody(request, MAX_BODY_BYTES);
-    body = parseJson(raw);
-    reply = endpoint ? await route(deps, endpoint, body) : message(404, `Cannot ${request.method} ${path}`);
-  } catch (error) {
-    reply =
-      error instanceof BodyTooLargeError
-        ? { ...message(413, 'Request body too large'), headers: { connection: 'close' } }
-        : message(500, 'Internal server error');
+    const read = await readBody(request, MAX_BODY_BYTES);
+    if (read.ok) {
+      body = parseJsonSafely(read.body.toString('utf8'));
+      reply = endpoint ? await route(deps, endpoint, body) : message(404, `Cannot ${request.method} ${path}`);
+    } else {
+      reply = { ...message(413, 'Request body too large'), headers: { connection: 'close' } };
+    }
+  } catch {
+    reply = message(500, 'Internal server error');
   }
   deps.record({
     method: request.method ?? '',

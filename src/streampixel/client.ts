@@ -1,6 +1,7 @@
 import { request, type Dispatcher } from 'undici';
 import type { z } from 'zod';
 import { ERROR_CODE, ReleaseError, StreampixelApiError, type StreampixelEndpoint } from './errors.ts';
+import { parseJsonSafely } from '../webhooks/safe-json.ts';
 import { parseRetryAfterMs } from './retry-after.ts';
 import {
   DistributeResponseSchema,
@@ -224,7 +225,7 @@ export function createStreampixelClient(options: StreampixelClientOptions): Stre
       throw new ReleaseError(ERROR_CODE.network, capitalize(what), { cause: res.cause });
     }
     if (res.status >= 200 && res.status < 300) {
-      const parsed = res.truncated ? undefined : parseJson(res.text || '{}');
+      const parsed = res.truncated ? undefined : parseJsonSafely(res.text || '{}');
       const result = parsed === undefined ? undefined : schema.safeParse(parsed);
       if (result?.success) return result.data;
       const what = `Streampixel answered ${res.status} to ${endpoint} with a body that is not the documented response`;
@@ -326,17 +327,9 @@ function urlSecrets(fileUrl: string): string[] {
   return secrets;
 }
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
 /** Streampixel's `{"message": ...}`, or a short plain-text body; never an HTML error page. */
 function extractServerMessage(text: string, redact: (text: string) => string): string | undefined {
-  const parsed = ErrorBodySchema.safeParse(parseJson(text));
+  const parsed = ErrorBodySchema.safeParse(parseJsonSafely(text));
   const raw = parsed.success ? parsed.data.message : text.trimStart().startsWith('<') ? '' : text;
   // Redact before truncating, so a cut can never leave half a secret behind.
   const message = redact(raw)

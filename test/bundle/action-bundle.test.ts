@@ -1,3 +1,4 @@
+import { PIPELINE_EVENTS } from '../../src/streampixel/schemas.ts';
 import { onTestFinished, describe, expect, it } from 'vitest';
 import { startSimulator, type Scenario } from '../../src/simulator/index.ts';
 import { freePort } from '../../scripts/free-port.ts';
@@ -58,14 +59,7 @@ describe('dist/action/index.js', () => {
       'share-url': 'https://share.streampixel.io/proj-1',
       'duration-seconds': expect.stringMatching(/^\d+(\.\d)?$/),
     });
-    expect(eventsOf(run.outputs)).toEqual([
-      'build.uploaded',
-      'build.downloading',
-      'build.extracting',
-      'build.saving',
-      'build.distributing',
-      'build.approved',
-    ]);
+    expect(eventsOf(run.outputs)).toEqual([...PIPELINE_EVENTS]);
     expect(JSON.parse(run.outputs.events!)[0]).toEqual({
       event: 'build.uploaded',
       status: 'pending',

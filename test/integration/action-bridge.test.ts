@@ -1,3 +1,4 @@
+import { PIPELINE_EVENTS } from '../../src/streampixel/schemas.ts';
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODE, ReleaseError } from '../../src/streampixel/errors.ts';
 import { READ_TOKEN, startTestBridge } from '../support/bridge-world.ts';
@@ -6,14 +7,7 @@ import { startWorld } from '../support/world.ts';
 // The orchestrator waiting through a real release bridge (SQLite) that the simulator posts to, with both
 // the simulator and the action on a clock where two minutes last 120 ms.
 
-const PIPELINE = [
-  'build.uploaded',
-  'build.downloading',
-  'build.extracting',
-  'build.saving',
-  'build.distributing',
-  'build.approved',
-];
+const PIPELINE = [...PIPELINE_EVENTS];
 
 async function bridgeWorld(options: Parameters<typeof startWorld>[0] = {}) {
   const bridge = await startTestBridge();

@@ -1,3 +1,4 @@
+import { PIPELINE_EVENTS } from '../../src/streampixel/schemas.ts';
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODE, ReleaseError } from '../../src/streampixel/errors.ts';
 import { API_KEY, startWorld } from '../support/world.ts';
@@ -17,14 +18,7 @@ describe('release through the receiver', () => {
     expect(uploadIds).toHaveLength(1);
     expect(endpoints(world.simulator.calls)).toEqual(['upload-file 200', 'distribute-file 200']);
     expect(world.simulator.calls[0]!.body).toMatchObject({ autoRelease: false, projectId: 'proj-1' });
-    expect(events.map((e) => e.event)).toEqual([
-      'build.uploaded',
-      'build.downloading',
-      'build.extracting',
-      'build.saving',
-      'build.distributing',
-      'build.approved',
-    ]);
+    expect(events.map((e) => e.event)).toEqual([...PIPELINE_EVENTS]);
     expect(state.uploadId).toBe(uploadIds[0]);
   });
 
@@ -87,14 +81,7 @@ describe('release through the receiver', () => {
     expect(result.outcome).toBe('approved');
     const noise = world.simulator.deliveries.filter((d) => d.source === 'noise');
     expect(noise.length).toBeGreaterThan(0);
-    expect(events.map((e) => e.event)).toEqual([
-      'build.uploaded',
-      'build.downloading',
-      'build.extracting',
-      'build.saving',
-      'build.distributing',
-      'build.approved',
-    ]);
+    expect(events.map((e) => e.event)).toEqual([...PIPELINE_EVENTS]);
     expect(endpoints(world.simulator.calls)).toEqual(['upload-file 200', 'distribute-file 200']);
   });
 

@@ -1,3 +1,4 @@
+import { parseJsonSafely } from '../safe-json.ts';
 import { WebhookEnvelopeSchema, type WebhookEnvelope } from '../../streampixel/schemas.ts';
 
 /** Streampixel's bodies are a few hundred bytes; anything past this is not one of its webhooks. */
@@ -7,9 +8,6 @@ export type WebhookParseFailure = 'too-large' | 'not-json' | 'invalid-envelope';
 
 export type WebhookParseResult =
   { ok: true; envelope: WebhookEnvelope } | { ok: false; reason: WebhookParseFailure; message: string };
-
-// Keys that could reach an object's prototype if a later step copied the body with assignment.
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /**
  * Raw bytes → Streampixel envelope. Size first, then JSON, then schema, so an oversized or hostile body
@@ -24,13 +22,8 @@ export function parseStreampixelWebhook(body: Uint8Array | string): WebhookParse
       message: `body is ${size} bytes; the limit is ${MAX_WEBHOOK_BYTES}`,
     };
   }
-  let json: unknown;
-  try {
-    const text = typeof body === 'string' ? body : Buffer.from(body).toString('utf8');
-    json = JSON.parse(text, (key, value: unknown) => (FORBIDDEN_KEYS.has(key) ? undefined : value));
-  } catch {
-    return { ok: false, reason: 'not-json', message: 'body is not JSON' };
-  }
+  const json = parseJsonSafely(typeof body === 'string' ? body : Buffer.from(body).toString('utf8'));
+  if (json === undefined) return { ok: false, reason: 'not-json', message: 'body is not JSON' };
   const parsed = WebhookEnvelopeSchema.safeParse(json);
   if (!parsed.success) {
     const problems = parsed.error.issues.map(
