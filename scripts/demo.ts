@@ -32,11 +32,26 @@ function newest(dir: string): number {
   );
 }
 
+/** Whether src/ matches the last commit, whose dist/ CI has checked against a fresh build. */
+function sourcesCommitted(): boolean {
+  try {
+    execFileSync('git', ['diff', '--quiet', 'HEAD', '--', 'src'], { cwd: root, stdio: 'ignore' });
+    return (
+      execFileSync('git', ['ls-files', '--others', '--exclude-standard', 'src'], { cwd: root }).length === 0
+    );
+  } catch {
+    return false;
+  }
+}
+
 function buildIfNeeded(): void {
-  const sources = newest(join(root, 'src'));
-  const stale = [BUNDLE, BRIDGE_BUNDLE].some((file) => !existsSync(file) || statSync(file).mtimeMs < sources);
-  if (!stale) return;
-  console.log('Building dist/ (sources are newer than the bundles)…');
+  const bundles = [BUNDLE, BRIDGE_BUNDLE];
+  if (bundles.every((file) => existsSync(file))) {
+    if (sourcesCommitted()) return;
+    const sources = newest(join(root, 'src'));
+    if (bundles.every((file) => statSync(file).mtimeMs >= sources)) return;
+  }
+  console.log('Building dist/ (the sources changed since the bundles were built)…');
   execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
 }
 
