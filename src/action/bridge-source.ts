@@ -4,6 +4,7 @@ import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
 import { ERROR_CODE, ReleaseError } from '../streampixel/errors.ts';
 import { WebhookEnvelopeSchema } from '../streampixel/schemas.ts';
+import { parseJsonSafely } from '../webhooks/safe-json.ts';
 import type { EventSource, FollowFrom, OpenEventSource } from './orchestrate.ts';
 
 // The action's side of the release bridge: long-polls GET /v1/events for one build at a time and hands
@@ -71,7 +72,10 @@ export function createBridgeSource(options: BridgeSourceOptions): OpenEventSourc
         }
         if (response.statusCode !== 200)
           return fatal(`the release bridge answered ${response.statusCode}: ${text.slice(0, 200)}`);
-        return { kind: 'ok', body: JSON.parse(text) };
+        const body = parseJsonSafely(text);
+        // A login page or a web app at bridge-url: no amount of waiting will make it a bridge.
+        if (body === undefined) return { kind: 'fatal', error: notUnderstood() };
+        return { kind: 'ok', body };
       } catch (error) {
         if (stop.signal.aborted) return { kind: 'retry', reason: 'closed' };
         return { kind: 'retry', reason: `the bridge is unreachable (${describe(error)})` };
@@ -145,11 +149,14 @@ export function createBridgeSource(options: BridgeSourceOptions): OpenEventSourc
 function parseEvents(body: unknown): z.infer<typeof EventsResponseSchema> {
   const parsed = EventsResponseSchema.safeParse(body);
   if (parsed.success) return parsed.data;
-  throw new ReleaseError(
+  throw notUnderstood();
+}
+
+const notUnderstood = (): ReleaseError =>
+  new ReleaseError(
     ERROR_CODE.invalidResponse,
     'The release bridge sent an answer this action does not understand: check bridge-url and the bridge version',
   );
-}
 
 const fatal = (message: string): PollAnswer => ({
   kind: 'fatal',

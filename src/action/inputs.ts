@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fileUrlSecrets } from '../lib/url-secrets.ts';
 import { ERROR_CODE, ReleaseError } from '../streampixel/errors.ts';
 import { STREAMPIXEL_API_BASE } from '../streampixel/schemas.ts';
 import { COMMANDS } from '../wait/types.ts';
@@ -145,7 +146,9 @@ export function parseInputs(source: InputSource): Settings {
   const raw: Record<string, string> = {};
   for (const name of Object.values(INPUT)) raw[name] = source.getInput(name).trim();
   for (const name of SECRET_INPUTS) if (raw[name]) source.setSecret(raw[name]);
-  maskPresignedUrl(raw[INPUT.fileUrl] ?? '', source);
+  // A presigned URL's query string is a credential; a plain URL is left readable.
+  const fileUrl = raw[INPUT.fileUrl] ?? '';
+  if (fileUrl.includes('?')) for (const secret of fileUrlSecrets(fileUrl)) source.setSecret(secret);
 
   const parsed = InputsSchema.safeParse(raw);
   if (parsed.success) return parsed.data;
@@ -156,14 +159,6 @@ export function parseInputs(source: InputSource): Settings {
     ERROR_CODE.invalidInputs,
     `The action's inputs have ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${problems.join('\n')}`,
   );
-}
-
-/** A presigned URL's query string is a credential: mask the whole URL and the query on its own. */
-function maskPresignedUrl(fileUrl: string, source: InputSource): void {
-  if (!fileUrl.includes('?')) return;
-  source.setSecret(fileUrl);
-  const query = fileUrl.slice(fileUrl.indexOf('?') + 1);
-  if (query) source.setSecret(query);
 }
 
 /** The file URL as logs may show it: scheme, host and path, never the query string. */

@@ -46,28 +46,34 @@ export async function run(options: RunOptions = {}): Promise<void> {
     if (uploadId) writer.uploadId(uploadId);
     logSettings(active);
 
+    // Once the step has its outcome, a call still in flight (the deadline passed during it) is abandoned
+    // rather than left to hold the process open until its own timeout.
+    const inFlight = new AbortController();
     const client = createStreampixelClient({
+      signal: inFlight.signal,
       baseUrl: active.apiBaseUrl,
       apiKey: active.apiKey,
       userId: active.userId,
       ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
     });
-    const { result } = await core.group(`Streampixel ${active.command}`, () =>
-      orchestrate(active, {
-        client,
-        clock,
-        logger: coreLogger,
-        openEventSource: eventSourceFor(active, clock, coreLogger),
-        onUploadId(id) {
-          uploadId = id;
-          writer.uploadId(id);
-        },
-        onEvent(entry) {
-          timeline.push(entry);
-          writer.event(entry);
-        },
-      }),
-    );
+    const { result } = await core
+      .group(`Streampixel ${active.command}`, () =>
+        orchestrate(active, {
+          client,
+          clock,
+          logger: coreLogger,
+          openEventSource: eventSourceFor(active, clock, coreLogger),
+          onUploadId(id) {
+            uploadId = id;
+            writer.uploadId(id);
+          },
+          onEvent(entry) {
+            timeline.push(entry);
+            writer.event(entry);
+          },
+        }),
+      )
+      .finally(() => inFlight.abort());
     const durationMs = clock.now() - startedAt;
     writer.finish(result, durationMs);
     await writeSummary(active, result, uploadId, timeline, durationMs);

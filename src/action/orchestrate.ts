@@ -184,6 +184,11 @@ async function perform(
   }
 }
 
+/** Streampixel's "no URL yet" answer; a 400 without a message is given the benefit of the doubt. */
+const looksNotReady = (message: string | undefined): boolean =>
+  message === undefined ||
+  /no (file )?url|not (yet )?(been )?processed|finished processing|not ready/i.test(message);
+
 /** Refusals that are safe to try again later; anything else ends the step. */
 function asRefusal(call: ApiCall, error: unknown): MachineInput | null {
   const detail = (text: string) => ({ type: 'call-refused' as const, call, detail: text });
@@ -194,11 +199,10 @@ function asRefusal(call: ApiCall, error: unknown): MachineInput | null {
         retryAfterMs: error.retryAfterMs ?? null,
       };
     }
-    // Distribute answers 400 while the build has no URL yet; a 5xx Distribute is safe to repeat too.
-    if (
-      call === 'distribute' &&
-      (error.code === ERROR_CODE.badRequest || error.code === ERROR_CODE.serverError)
-    ) {
+    // Distribute answers 400 while the build has no URL yet; a 5xx Distribute is safe to repeat too. Any
+    // other 400 (a rejected build, say) will not change by waiting: it ends the step.
+    const notReady = error.code === ERROR_CODE.badRequest && looksNotReady(error.serverMessage);
+    if (call === 'distribute' && (notReady || error.code === ERROR_CODE.serverError)) {
       return {
         ...detail(`Distribute answered ${error.status}: ${error.serverMessage ?? 'no message'}`),
         retryAfterMs: null,

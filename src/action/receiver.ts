@@ -1,7 +1,7 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readBody } from '../lib/read-body.ts';
+import { createTokenCheck } from '../lib/token-check.ts';
 import { silentLogger, type Logger } from '../lib/logger.ts';
 import { ERROR_CODE, ReleaseError } from '../streampixel/errors.ts';
 import type { ReceivedWebhook } from '../wait/types.ts';
@@ -49,7 +49,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
   if (!options.path.startsWith('/')) {
     throw new ReleaseError(ERROR_CODE.invalidInputs, 'receiver-path must start with "/"');
   }
-  const expectedPath = digest(options.path);
+  const isOurPath = createTokenCheck(options.path);
   const counts = { accepted: 0, refused: 0 };
 
   const refuse = (
@@ -67,7 +67,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // Match on the raw path, query string ignored. Hashing both sides makes the compare constant-time.
     const target = (req.url ?? '').split('?', 1)[0] ?? '';
-    if (!timingSafeEqual(digest(target), expectedPath)) {
+    if (!isOurPath(target)) {
       return refuse(res, 404, 'unknown path', { error: 'not found' });
     }
     if (req.method !== 'POST') {
@@ -212,8 +212,6 @@ function listenError(error: NodeJS.ErrnoException, host: string, port: number): 
             : `The webhook receiver could not listen on ${where}: ${error.code ?? error.message}.`;
   return new ReleaseError(ERROR_CODE.receiver, message, { cause: error });
 }
-
-const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
 
 const urlHost = (host: string): string =>
   host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;

@@ -1,6 +1,7 @@
 import { request, type Dispatcher } from 'undici';
 import type { z } from 'zod';
 import { ERROR_CODE, ReleaseError, StreampixelApiError, type StreampixelEndpoint } from './errors.ts';
+import { fileUrlSecrets } from '../lib/url-secrets.ts';
 import { parseJsonSafely } from '../webhooks/safe-json.ts';
 import { parseRetryAfterMs } from './retry-after.ts';
 import {
@@ -22,6 +23,8 @@ export interface StreampixelClientOptions {
   dispatcher?: Dispatcher;
   /** Per request, from sending to the last byte of the answer. Default 30 s. */
   timeoutMs?: number;
+  /** Aborts every request in flight, e.g. once the step has ended and nothing waits for an answer. */
+  signal?: AbortSignal;
   /** For an HTTP-date Retry-After. */
   now?: () => number;
 }
@@ -94,7 +97,7 @@ export function createStreampixelClient(options: StreampixelClientOptions): Stre
         headers: { 'content-type': 'application/json', accept: 'application/json' },
         body: JSON.stringify({ apiKey, userId, ...payload }),
         dispatcher,
-        signal: controller.signal,
+        signal: options.signal ? AbortSignal.any([controller.signal, options.signal]) : controller.signal,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
       });
@@ -258,7 +261,7 @@ export function createStreampixelClient(options: StreampixelClientOptions): Stre
         { projectId, fileUrl, autoRelease },
         UploadResponseSchema,
         { projectId },
-        urlSecrets(fileUrl),
+        fileUrlSecrets(fileUrl),
       ),
     distributeFile: ({ projectId, uploadId }) =>
       call('distribute-file', { projectId, uploadId }, DistributeResponseSchema, { projectId, uploadId }),
@@ -309,22 +312,6 @@ function errorCodes(error: unknown, depth = 0): string[] {
   codes.push(...errorCodes(cause, depth + 1));
   if (Array.isArray(errors)) for (const inner of errors) codes.push(...errorCodes(inner, depth + 1));
   return codes;
-}
-
-/** A presigned URL's query string (raw, decoded, and each long value) is a credential. */
-function urlSecrets(fileUrl: string): string[] {
-  const secrets = [fileUrl];
-  const query = fileUrl.indexOf('?');
-  if (query === -1) return secrets;
-  const raw = fileUrl.slice(query + 1).split('#')[0] ?? '';
-  secrets.push(raw);
-  try {
-    secrets.push(decodeURIComponent(raw));
-  } catch {
-    // a malformed escape: the raw form is already covered
-  }
-  for (const value of new URLSearchParams(raw).values()) if (value.length >= 8) secrets.push(value);
-  return secrets;
 }
 
 /** Streampixel's `{"message": ...}`, or a short plain-text body; never an HTML error page. */

@@ -17,11 +17,13 @@ import type {
 // feeds back what happened. `now` is passed in so every rule can be table-tested without a clock.
 
 const SAVING_INDEX = pipelineIndex(BUILD_EVENT.saving);
+/** Even a `Retry-After: 0` waits this long: a refused call is never repeated in a tight loop. */
+const MIN_RETRY_MS = 1000;
 
 export function createReleaseState(config: MachineConfig): ReleaseState {
   return {
     config,
-    phase: 'awaiting-outcome',
+    phase: 'starting',
     uploadId: config.uploadId,
     // Until the call is made, nothing counts for the commands that count only what follows it.
     countFrom:
@@ -37,6 +39,7 @@ export function createReleaseState(config: MachineConfig): ReleaseState {
     pendingCall: null,
     nextAttemptAt: null,
     lastDistributeAttemptAt: null,
+    notBefore: null,
     lastRefusal: null,
     result: null,
   };
@@ -52,6 +55,9 @@ export function nextWakeAt(state: ReleaseState): number | null {
 export function transition(state: ReleaseState, input: MachineInput, now: number): Transition {
   if (state.phase === 'done') return { state, effects: [] };
   const step = new Step(state);
+  // Past the deadline nothing more happens, not even the call this input would have led to.
+  tick(step, now);
+  if (step.done) return { state: step.state, effects: step.effects };
   switch (input.type) {
     case 'start':
       start(step, now);
@@ -200,8 +206,13 @@ function callRefused(
   detail: string,
   now: number,
 ): void {
-  step.update({ inFlight: null, lastRefusal: detail });
-  const at = now + (retryAfterMs ?? step.state.config.retryIntervalMs);
+  const at = now + Math.max(MIN_RETRY_MS, retryAfterMs ?? step.state.config.retryIntervalMs);
+  // An explicit wait (429) binds later attempts too; a "not ready" 400 only spaces the next blind one.
+  step.update({
+    inFlight: null,
+    lastRefusal: detail,
+    notBefore: retryAfterMs === null ? step.state.notBefore : at,
+  });
   step.log('info', `${detail}; next ${call} attempt in ${Math.ceil((at - now) / 1000)} s`);
   schedule(step, call, at);
 }
@@ -293,10 +304,11 @@ function progress(step: Step, entry: TimelineEntry, now: number): void {
   step.update({ processed: true });
   if (state.config.command === 'upload') return step.finish(succeed('processed'));
   if (!mustDistribute(state.config) || state.distributed || state.inFlight === 'distribute') return;
-  // Processed: distribute now, or as soon as the previous attempt's rate-limit window has passed.
+  // Processed: distribute now, or as soon as the previous attempt's rate-limit window (or the
+  // Retry-After of its refusal) has passed.
   const last = state.lastDistributeAttemptAt;
-  const at = last === null ? now : Math.max(now, last + state.config.retryIntervalMs);
-  schedule(step, 'distribute', at);
+  const windowEnd = last === null ? now : last + state.config.retryIntervalMs;
+  schedule(step, 'distribute', Math.max(now, windowEnd, state.notBefore ?? now));
 }
 
 function timedOut(state: ReleaseState): Result {
@@ -305,7 +317,13 @@ function timedOut(state: ReleaseState): Result {
   const subject = state.uploadId === null ? `project ${config.projectId}` : `build ${state.uploadId}`;
   const what = config.command === 'test-webhook' ? 'No webhook.test event' : `No outcome for ${subject}`;
   const parts = [`${what} after ${minutes}`];
-  if (config.command === 'test-webhook') {
+  if (state.phase === 'starting') {
+    // The only thing that holds the start back is the bridge fixing where to read from.
+    parts.push(
+      'nothing was sent to Streampixel: the release bridge did not answer before the deadline ' +
+        '(check bridge-url and that the bridge is running)',
+    );
+  } else if (config.command === 'test-webhook') {
     parts.push('check that the webhook URL in the Streampixel dashboard points at this bridge or receiver');
   } else if (state.furthestStage) {
     parts.push(

@@ -45,7 +45,8 @@ export interface MachineConfig {
   maxBuffered: number;
 }
 
-export type Phase = 'uploading' | 'processing' | 'distributing' | 'awaiting-outcome' | 'testing' | 'done';
+export type Phase =
+  'starting' | 'uploading' | 'processing' | 'distributing' | 'awaiting-outcome' | 'testing' | 'done';
 
 export interface Result {
   outcome: Outcome | null;
@@ -73,6 +74,8 @@ export interface ReleaseState {
   pendingCall: ApiCall | null;
   nextAttemptAt: number | null;
   lastDistributeAttemptAt: number | null;
+  /** A refused call may not be repeated before this (Retry-After, or the rate-limit window). */
+  notBefore: number | null;
   /** The last refusal from the API, for the timeout message. */
   lastRefusal: string | null;
   result: Result | null;

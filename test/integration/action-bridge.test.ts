@@ -1,5 +1,7 @@
 import { PIPELINE_EVENTS } from '../../src/streampixel/schemas.ts';
-import { describe, expect, it } from 'vitest';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { ERROR_CODE, ReleaseError } from '../../src/streampixel/errors.ts';
 import { READ_TOKEN, startTestBridge } from '../support/bridge-world.ts';
 import { startWorld } from '../support/world.ts';
@@ -117,6 +119,28 @@ describe('release through the bridge', () => {
     expect((error as ReleaseError).message).toMatch(/^401 from the release bridge: check bridge-token/);
   });
 
+  it('fails at once when bridge-url answers with something that is not the bridge', async () => {
+    const { world, viaBridge } = await bridgeWorld();
+    const page = createServer((_req, res) =>
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<html>Sign in</html>'),
+    );
+    await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', resolve));
+    onTestFinished(() => new Promise<void>((resolve) => page.close(() => resolve())));
+    const { port } = page.address() as AddressInfo;
+    const error = await world
+      .release({
+        ...viaBridge,
+        bridgeUrl: `http://127.0.0.1:${port}`,
+        command: 'wait',
+        uploadId: 'up-1',
+        fileUrl: null,
+      })
+      .catch((e: unknown) => e);
+    expect((error as ReleaseError).message).toMatch(
+      /^The release bridge sent an answer this action does not understand/,
+    );
+  });
+
   it('times out at the deadline while the bridge is unreachable', async () => {
     const { bridge, world, viaBridge } = await bridgeWorld();
     await bridge.stop();
@@ -128,6 +152,7 @@ describe('release through the bridge', () => {
       timeoutMs: 60_000,
     });
     expect(result.outcome).toBe('timed-out');
+    expect(result.failure).toContain('nothing was sent to Streampixel: the release bridge did not answer');
     expect(world.simulator.calls).toEqual([]);
     expect(logger.lines.join('\n')).toContain('Waiting for the release bridge: the bridge is unreachable');
   });

@@ -97,6 +97,22 @@ describe.each(STORES)('event stream on the %s store', (kind) => {
     latest.close();
   });
 
+  it('names the resolved cursor of after=latest at once, so a reconnect before any event loses nothing', async () => {
+    const h = await start();
+    const newest = (await h.ingest(stage('build.uploaded'))).json().cursor;
+    const latest = await openSse(`${h.origin}/v1/events/stream?subject=up-1&after=latest`);
+    expect((await latest.next()).id).toBe(String(newest));
+    latest.close();
+    // The connection dropped before any event; the client resumes with the id it was given.
+    await h.ingest(stage('build.downloading'));
+    const resumed = await openSse(`${h.origin}/v1/events/stream?subject=up-1&after=latest`, {
+      ...AUTH,
+      'last-event-id': String(newest),
+    });
+    expect((await resumed.nextEvent()).event).toBe('build.downloading');
+    resumed.close();
+  });
+
   it('sends a heartbeat comment on an idle stream', async () => {
     const h = await start({ heartbeatMs: 10 });
     const stream = await openSse(`${h.origin}/v1/events/stream?subject=up-1`);

@@ -129,6 +129,21 @@ describe('release through the receiver', () => {
     expect(rollback.events[1]!.timestamp > first.events.at(-1)!.timestamp).toBe(true);
   });
 
+  it('ends at once when Streampixel refuses to distribute a rejected build (a 400 that waiting will not fix)', async () => {
+    const world = await startWorld({
+      scenario: { rejectAt: { event: 'build.distributing', objection: 'bad' } },
+    });
+    const first = await world.release();
+    expect(first.result.outcome).toBe('rejected');
+    const error = await world
+      .release({ command: 'distribute', uploadId: first.uploadIds[0]!, fileUrl: null })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ReleaseError);
+    expect((error as ReleaseError).message).toBe(
+      `400 from Streampixel on distribute-file: Build ${first.uploadIds[0]} was rejected and cannot be distributed`,
+    );
+  });
+
   it('ends on a 401 with an actionable message that holds no secret', async () => {
     const world = await startWorld();
     const error = await world.release({ apiKey: 'sk-wrong-key' }).catch((e: unknown) => e);

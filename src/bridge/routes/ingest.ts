@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MAX_WEBHOOK_BYTES, parseStreampixelWebhook } from '../../webhooks/providers/streampixel.ts';
 import { BUILD_EVENT, TEST_PROJECT_ID } from '../../streampixel/schemas.ts';
 import { STORE_ERROR_CODE, StoreError } from '../store/errors.ts';
-import { createTokenCheck } from '../tokens.ts';
+import { createTokenCheck } from '../../lib/token-check.ts';
 import type { RejectReason } from '../metrics.ts';
 import { NOT_FOUND_BODY, STORE_UNAVAILABLE_BODY, type RouteContext } from './context.ts';
 

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { bearerToken, createTokenCheck } from '../tokens.ts';
+import { createTokenCheck } from '../../lib/token-check.ts';
+import { bearerToken } from '../tokens.ts';
 import { UNAUTHORIZED_BODY, type RouteContext } from './context.ts';
 
 /**

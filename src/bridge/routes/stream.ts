@@ -52,8 +52,9 @@ export async function streamRoutes(app: FastifyInstance, ctx: RouteContext): Pro
       'x-accel-buffering': 'no',
       connection: 'keep-alive',
     });
-    // Tells the client how soon to reconnect, and flushes the headers at once.
-    response.write('retry: 1000\n\n');
+    // Tells the client how soon to reconnect, and flushes the headers at once. The `id` fixes where a
+    // reconnect resumes even before the first event: `after=latest` must not be resolved anew.
+    response.write(`retry: 1000\nid: ${cursor}\n\n`);
 
     const scope = createWaitScope(reply, ctx.closing);
     const heartbeat = setInterval(() => {

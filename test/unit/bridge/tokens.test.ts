@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bearerToken, createTokenCheck } from '../../../src/bridge/tokens.ts';
+import { createTokenCheck } from '../../../src/lib/token-check.ts';
+import { bearerToken } from '../../../src/bridge/tokens.ts';
 
 describe('createTokenCheck', () => {
   const check = createTokenCheck('s3cret-token-0123456789');

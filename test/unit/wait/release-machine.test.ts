@@ -481,3 +481,55 @@ describe('before start', () => {
     expect(state.timeline).toEqual([]);
   });
 });
+
+describe('review findings', () => {
+  it('keeps a long Retry-After when the build turns processed meanwhile', () => {
+    const { perStep } = run(config(), [
+      start,
+      accepted(T0),
+      [T0 + 2 * MIN, { type: 'tick' }],
+      [
+        T0 + 2 * MIN + 1000,
+        { type: 'call-refused', call: 'distribute', retryAfterMs: 5 * MIN, detail: '429' },
+      ],
+      [T0 + 3 * MIN, hook('build.saving', T0 + 3 * MIN)],
+      [T0 + 4 * MIN + 1000, { type: 'tick' }],
+      [T0 + 7 * MIN + 1000, { type: 'tick' }],
+    ]);
+    expect(calls(perStep[4]!)).toEqual([]);
+    expect(calls(perStep[5]!)).toEqual([]);
+    expect(calls(perStep[6]!)).toEqual(['distribute']);
+  });
+
+  it('never calls again at once on a Retry-After of 0: waits at least a second', () => {
+    const { perStep } = run(config(), [
+      start,
+      [T0 + 10, { type: 'call-refused', call: 'upload', retryAfterMs: 0, detail: '429' }],
+      [T0 + 500, { type: 'tick' }],
+      [T0 + 1010, { type: 'tick' }],
+    ]);
+    expect(calls(perStep[1]!)).toEqual([]);
+    expect(calls(perStep[2]!)).toEqual([]);
+    expect(calls(perStep[3]!)).toEqual(['upload']);
+  });
+
+  it('makes no call when the start comes at or after the deadline', () => {
+    const cfg = config({ command: 'distribute', uploadId: BUILD, deadline: T0 + MIN });
+    const { effects } = run(cfg, [[T0 + MIN, { type: 'start' }]]);
+    expect(calls(effects)).toEqual([]);
+    expect(finish(effects)).toMatchObject({ result: { outcome: 'timed-out' } });
+  });
+
+  it('says the step never started when the source never became ready', () => {
+    const cfg = config({ command: 'distribute', uploadId: BUILD, deadline: T0 + MIN });
+    const { effects } = run(cfg, [[T0 + MIN, { type: 'tick' }]]);
+    expect(finish(effects)).toMatchObject({
+      result: {
+        outcome: 'timed-out',
+        failure:
+          'No outcome for build up-1 after 1 min; nothing was sent to Streampixel: the release bridge did not answer ' +
+          'before the deadline (check bridge-url and that the bridge is running)',
+      },
+    });
+  });
+});

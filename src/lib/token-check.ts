@@ -1,0 +1,16 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+
+// Secrets are compared as SHA-256 digests: equal length whatever the candidate, so neither the content nor
+// the length of the secret leaks through timing.
+
+const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+
+/** A predicate that says whether `candidate` is `secret`, in time independent of both. */
+export function createTokenCheck(secret: string): (candidate: string | undefined) => boolean {
+  const expected = digest(secret);
+  return (candidate) => {
+    // Hash even when absent, so a missing token costs what a wrong one costs.
+    const matches = timingSafeEqual(expected, digest(candidate ?? ''));
+    return matches && candidate !== undefined;
+  };
+}
