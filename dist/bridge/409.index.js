@@ -248,6 +248,8 @@ var esm = __webpack_require__(3849);
 var lib_logger = __webpack_require__(2415);
 // EXTERNAL MODULE: ./src/bridge/store/append-listeners.ts
 var append_listeners = __webpack_require__(5807);
+// EXTERNAL MODULE: ./src/lib/error-message.ts
+var error_message = __webpack_require__(4659);
 // EXTERNAL MODULE: ./src/bridge/store/errors.ts
 var errors = __webpack_require__(152);
 // EXTERNAL MODULE: ./src/bridge/store/group-commit.ts
@@ -460,13 +462,13 @@ class NotificationListener {
                 query_timeout: this.#options.heartbeatMs,
             });
             // pg emits 'error' on a dropped connection; without a handler that would crash the process.
-            client.on('error', (error) => logger.warn(`event store: LISTEN connection error: ${(0,errors/* messageOf */.bD)(error)}`));
+            client.on('error', (error) => logger.warn(`event store: LISTEN connection error: ${(0,error_message/* messageOf */.b)(error)}`));
             try {
                 await client.connect();
                 await client.query(`LISTEN ${this.#options.channel}`);
             }
             catch (error) {
-                logger.warn(`event store: LISTEN connection failed (attempt ${attempt + 1}): ${(0,errors/* messageOf */.bD)(error)}`);
+                logger.warn(`event store: LISTEN connection failed (attempt ${attempt + 1}): ${(0,error_message/* messageOf */.b)(error)}`);
                 await client.end().catch(() => undefined);
                 continue;
             }
@@ -510,6 +512,7 @@ var bridge_migrations = __webpack_require__(2701);
 
 
 
+
 /**
  * Applies the migrations the database has not recorded yet, each in its own transaction. Several bridge
  * replicas start at once: a session advisory lock lets one migrate while the others wait, then find every
@@ -539,7 +542,7 @@ async function migratePostgres(pool, migrations = bridge_migrations/* MIGRATIONS
                 }
                 catch (error) {
                     await client.query('ROLLBACK').catch(() => undefined);
-                    throw new errors/* StoreError */.AD(errors/* STORE_ERROR_CODE */.ZK.migration, `PostgreSQL migration ${migration.version} (${migration.name}) failed: ${(0,errors/* messageOf */.bD)(error)}`, { cause: error });
+                    throw new errors/* StoreError */.AD(errors/* STORE_ERROR_CODE */.ZK.migration, `PostgreSQL migration ${migration.version} (${migration.name}) failed: ${(0,error_message/* messageOf */.b)(error)}`, { cause: error });
                 }
             }
         }
@@ -549,7 +552,7 @@ async function migratePostgres(pool, migrations = bridge_migrations/* MIGRATIONS
     }
     catch (error) {
         // A session lock dies with its connection: destroy it rather than return it to the pool still locked.
-        broken = error instanceof Error ? error : new Error((0,errors/* messageOf */.bD)(error));
+        broken = error instanceof Error ? error : new Error((0,error_message/* messageOf */.b)(error));
         throw error;
     }
     finally {
@@ -563,6 +566,7 @@ var validate = __webpack_require__(3214);
 // The shared store: several bridge processes (replicas behind a load balancer) on one PostgreSQL database.
 // Appends go through group commit (postgres-append.ts, which also explains the cursor-order lock); reads
 // use the pool; wake-ups cross processes through LISTEN/NOTIFY (postgres-listener.ts).
+
 
 
 
@@ -610,12 +614,12 @@ class PostgresEventStore {
             options: '-c plan_cache_mode=force_custom_plan',
         });
         // An idle pooled connection that drops emits 'error' on the pool; unhandled, it would crash the process.
-        this.#pool.on('error', (error) => logger.warn(`event store: idle connection error: ${(0,errors/* messageOf */.bD)(error)}`));
+        this.#pool.on('error', (error) => logger.warn(`event store: idle connection error: ${(0,error_message/* messageOf */.b)(error)}`));
         this.#queue = new group_commit/* GroupCommitQueue */.m({
             maxBatch: options.maxBatch ?? DEFAULT_MAX_BATCH,
             commit: (events) => this.#commit(events),
         });
-        this.#listeners = new append_listeners/* AppendListeners */.q((error) => logger.error(`event store: an onAppend listener threw: ${(0,errors/* messageOf */.bD)(error)}`));
+        this.#listeners = new append_listeners/* AppendListeners */.q((error) => logger.error(`event store: an onAppend listener threw: ${(0,error_message/* messageOf */.b)(error)}`));
         this.#listener = new NotificationListener({
             connectionString: options.connectionString,
             channel: NOTIFY_CHANNEL,
@@ -732,7 +736,7 @@ class PostgresEventStore {
 function createPostgresStore(options) {
     return new PostgresEventStore(options);
 }
-const writeFailed = (error) => new errors/* StoreError */.AD(errors/* STORE_ERROR_CODE */.ZK.writeFailed, `PostgreSQL append failed: ${(0,errors/* messageOf */.bD)(error)}`, {
+const writeFailed = (error) => new errors/* StoreError */.AD(errors/* STORE_ERROR_CODE */.ZK.writeFailed, `PostgreSQL append failed: ${(0,error_message/* messageOf */.b)(error)}`, {
     cause: error,
 });
 

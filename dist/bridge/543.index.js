@@ -248,6 +248,8 @@ var external_node_sqlite_ = __webpack_require__(2480);
 var lib_logger = __webpack_require__(2415);
 // EXTERNAL MODULE: ./src/bridge/store/append-listeners.ts
 var append_listeners = __webpack_require__(5807);
+// EXTERNAL MODULE: ./src/lib/error-message.ts
+var error_message = __webpack_require__(4659);
 // EXTERNAL MODULE: ./src/bridge/store/errors.ts
 var errors = __webpack_require__(152);
 // EXTERNAL MODULE: ./src/bridge/store/group-commit.ts
@@ -255,6 +257,7 @@ var group_commit = __webpack_require__(9288);
 // EXTERNAL MODULE: ./src/bridge/migrations/index.ts + 1 modules
 var bridge_migrations = __webpack_require__(2701);
 ;// CONCATENATED MODULE: ./src/bridge/store/sqlite-migrate.ts
+
 
 
 /**
@@ -278,7 +281,7 @@ function migrateSqlite(db, now, migrations = bridge_migrations/* MIGRATIONS */.o
         catch (error) {
             if (db.isTransaction)
                 db.exec('ROLLBACK');
-            throw new errors/* StoreError */.AD(errors/* STORE_ERROR_CODE */.ZK.migration, `SQLite migration ${migration.version} (${migration.name}) failed: ${(0,errors/* messageOf */.bD)(error)}`, { cause: error });
+            throw new errors/* StoreError */.AD(errors/* STORE_ERROR_CODE */.ZK.migration, `SQLite migration ${migration.version} (${migration.name}) failed: ${(0,error_message/* messageOf */.b)(error)}`, { cause: error });
         }
     }
 }
@@ -289,6 +292,7 @@ var validate = __webpack_require__(3214);
 // The embedded store: one SQLite file through Node's built-in node:sqlite. DatabaseSync is synchronous,
 // so every statement runs on the event loop; group commit keeps that to one short transaction (and one
 // fsync) per turn of the loop however many webhooks arrived in it.
+
 
 
 
@@ -341,7 +345,7 @@ class SqliteEventStore {
             maxBatch: options.maxBatch ?? DEFAULT_MAX_BATCH,
             commit: (events) => this.#commit(events),
         });
-        this.#listeners = new append_listeners/* AppendListeners */.q((error) => logger.error(`event store: an onAppend listener threw: ${(0,errors/* messageOf */.bD)(error)}`));
+        this.#listeners = new append_listeners/* AppendListeners */.q((error) => logger.error(`event store: an onAppend listener threw: ${(0,error_message/* messageOf */.b)(error)}`));
     }
     async migrate() {
         this.#assertOpen();
@@ -422,7 +426,7 @@ class SqliteEventStore {
         catch (error) {
             if (this.#db.isOpen && this.#db.isTransaction)
                 this.#db.exec('ROLLBACK');
-            throw new errors/* StoreError */.AD(errors/* STORE_ERROR_CODE */.ZK.writeFailed, `SQLite append failed: ${(0,errors/* messageOf */.bD)(error)}`, {
+            throw new errors/* StoreError */.AD(errors/* STORE_ERROR_CODE */.ZK.writeFailed, `SQLite append failed: ${(0,error_message/* messageOf */.b)(error)}`, {
                 cause: error,
             });
         }

@@ -1,6 +1,7 @@
 import { request, type Dispatcher } from 'undici';
 import { z } from 'zod';
 import type { Clock } from '../lib/clock.ts';
+import { messageOf } from '../lib/error-message.ts';
 import type { Logger } from '../lib/logger.ts';
 import { ERROR_CODE, ReleaseError } from '../streampixel/errors.ts';
 import { WebhookEnvelopeSchema } from '../streampixel/schemas.ts';
@@ -166,5 +167,5 @@ const fatal = (message: string): PollAnswer => ({
 function describe(error: unknown): string {
   if (error && typeof error === 'object' && 'code' in error && typeof error.code === 'string')
     return error.code;
-  return error instanceof Error ? error.message : String(error);
+  return messageOf(error);
 }

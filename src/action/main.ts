@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
 import type { Dispatcher } from 'undici';
 import { systemClock, type Clock } from '../lib/clock.ts';
+import { messageOf } from '../lib/error-message.ts';
 import type { Logger } from '../lib/logger.ts';
 import { createStreampixelClient } from '../streampixel/client.ts';
 import { ReleaseError } from '../streampixel/errors.ts';
@@ -144,14 +145,11 @@ async function writeSummary(
     await core.summary.addRaw(markdown).write();
   } catch (error) {
     // A side feature: never let it fail the release.
-    core.warning(
-      `Could not write the job summary: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    core.warning(`Could not write the job summary: ${messageOf(error)}`);
   }
 }
 
 function describeError(error: unknown): string {
   if (error instanceof ReleaseError) return error.message;
-  if (error instanceof Error) return `Unexpected error: ${error.message}`;
-  return `Unexpected error: ${String(error)}`;
+  return `Unexpected error: ${messageOf(error)}`;
 }

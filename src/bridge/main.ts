@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { messageOf } from '../lib/error-message.ts';
 import type { Logger } from '../lib/logger.ts';
 import { buildBridgeApp } from './app.ts';
 import { BridgeConfigError, parseBridgeConfig, type BridgeConfig, type DatabaseConfig } from './config.ts';
@@ -103,7 +104,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   try {
     bridge = await startBridge({ config, logger: createBridgeLoggerOptions({ level: config.logLevel }) });
   } catch (error) {
-    process.stderr.write(`The release bridge could not start: ${describe(error)}\n`);
+    process.stderr.write(`The release bridge could not start: ${messageOf(error)}\n`);
     process.exit(1);
   }
 
@@ -122,7 +123,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     bridge.close().then(
       () => process.exit(0),
       (error: unknown) => {
-        process.stderr.write(`The release bridge did not shut down cleanly: ${describe(error)}\n`);
+        process.stderr.write(`The release bridge did not shut down cleanly: ${messageOf(error)}\n`);
         process.exit(1);
       },
     );
@@ -142,8 +143,4 @@ function createLateLogger(): { logger: Logger; attach(target: FastifyBaseLogger)
     logger: { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') },
     attach: (logger) => void (target = logger),
   };
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

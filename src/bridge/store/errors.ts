@@ -26,5 +26,3 @@ export class StoreError extends Error {
 
 export const storeClosed = (): StoreError =>
   new StoreError(STORE_ERROR_CODE.closed, 'the event store is closed');
-
-export const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));

@@ -6,7 +6,7 @@
 import { Client } from 'pg';
 import { systemClock } from '../../lib/clock.ts';
 import type { Logger } from '../../lib/logger.ts';
-import { messageOf } from './errors.ts';
+import { messageOf } from '../../lib/error-message.ts';
 
 /** How the listen connection shows in pg_stat_activity, for operators (and the reconnect test). */
 export const LISTEN_APPLICATION_NAME = 'release-bridge-listen';

@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import { MIGRATIONS, type Migration } from '../migrations/index.ts';
-import { messageOf, STORE_ERROR_CODE, StoreError } from './errors.ts';
+import { messageOf } from '../../lib/error-message.ts';
+import { STORE_ERROR_CODE, StoreError } from './errors.ts';
 import { MIGRATE_LOCK_KEY } from './postgres-locks.ts';
 
 /**

@@ -5,7 +5,8 @@
 import { Pool, type PoolClient } from 'pg';
 import { silentLogger, type Logger } from '../../lib/logger.ts';
 import { AppendListeners } from './append-listeners.ts';
-import { messageOf, STORE_ERROR_CODE, StoreError, storeClosed } from './errors.ts';
+import { messageOf } from '../../lib/error-message.ts';
+import { STORE_ERROR_CODE, StoreError, storeClosed } from './errors.ts';
 import { GroupCommitQueue, type GroupCommitStats } from './group-commit.ts';
 import { appendBatch, type AppendedBatch } from './postgres-append.ts';
 import { decodeNotification, NOTIFY_CHANNEL } from './postgres-channel.ts';

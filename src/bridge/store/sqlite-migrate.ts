@@ -1,6 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { MIGRATIONS, type Migration } from '../migrations/index.ts';
-import { messageOf, STORE_ERROR_CODE, StoreError } from './errors.ts';
+import { messageOf } from '../../lib/error-message.ts';
+import { STORE_ERROR_CODE, StoreError } from './errors.ts';
 
 /**
  * Applies the migrations `db` has not recorded yet, each in its own transaction. BEGIN IMMEDIATE takes

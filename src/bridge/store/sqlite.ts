@@ -5,7 +5,8 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { silentLogger, type Logger } from '../../lib/logger.ts';
 import { AppendListeners, SubjectSet } from './append-listeners.ts';
-import { messageOf, STORE_ERROR_CODE, StoreError, storeClosed } from './errors.ts';
+import { messageOf } from '../../lib/error-message.ts';
+import { STORE_ERROR_CODE, StoreError, storeClosed } from './errors.ts';
 import { GroupCommitQueue, type GroupCommitStats } from './group-commit.ts';
 import { migrateSqlite } from './sqlite-migrate.ts';
 import type { AppendListener, AppendResult, EventStore, NewEvent, ReadQuery, StoredEvent } from './store.ts';
