@@ -5,11 +5,13 @@ import { buildBridgeApp } from './app.ts';
 import { BridgeConfigError, parseBridgeConfig, type BridgeConfig, type DatabaseConfig } from './config.ts';
 import { createBridgeLoggerOptions, type BridgeLoggerOptions } from './logger.ts';
 import { openEventStore } from './open-store.ts';
-import { createRetentionJob } from './retention.ts';
+import { createRetentionJob, type RetentionJob } from './retention.ts';
+import { createConnectingStore, type ConnectBackoff } from './store/connecting-store.ts';
 import type { EventStore } from './store/store.ts';
 
-// The bridge as a process: config → store (migrated) → app → listen → retention, and back down in order on
-// SIGTERM/SIGINT. startBridge is the same without the process concerns, for tests and the demo.
+// The bridge as a process: config → store (migrated, or connecting in the background on PostgreSQL) → app →
+// listen → retention, and back down in order on SIGTERM/SIGINT. startBridge is the same without the process
+// concerns, for tests and the demo.
 
 export interface StartBridgeOptions {
   config: BridgeConfig;
@@ -17,6 +19,8 @@ export interface StartBridgeOptions {
   /** Default: SQLite or PostgreSQL from config.database. */
   openStore?: (database: DatabaseConfig, logger: Logger) => Promise<EventStore>;
   now?: () => number;
+  /** PostgreSQL only: the delays between connection attempts while the database cannot be reached. */
+  connectBackoff?: ConnectBackoff;
 }
 
 export interface RunningBridge {
@@ -31,15 +35,25 @@ export interface RunningBridge {
   close(): Promise<void>;
 }
 
-/** Resolves once the bridge listens. */
+/**
+ * Resolves once the bridge listens. On SQLite the store is opened and migrated first: a local file that
+ * cannot be opened is a deployment error, so the start fails. On PostgreSQL the server may simply be down for
+ * now (DESIGN §4): the bridge listens at once, answers /readyz and every store-backed route 503, and keeps
+ * connecting in the background (connecting-store.ts) until it can serve.
+ */
 export async function startBridge(options: StartBridgeOptions): Promise<RunningBridge> {
   const { config } = options;
   // The store opens before the app (and its logger) exists: its few lines go to stderr until then.
   const storeLog = createLateLogger();
-  const store = await (options.openStore ?? openEventStore)(config.database, storeLog.logger);
+  const opened = await (options.openStore ?? openEventStore)(config.database, storeLog.logger);
+  let store: EventStore = opened;
   let app: FastifyInstance | undefined;
   try {
-    await store.migrate();
+    if (config.database.kind === 'postgres') {
+      store = createConnectingStore(opened, { logger: storeLog.logger, backoff: options.connectBackoff });
+    } else {
+      await opened.migrate();
+    }
     app = buildBridgeApp({ config, store, logger: options.logger ?? false, now: options.now });
     storeLog.attach(app.log.child({ component: 'store' }));
     await app.listen({ port: config.port, host: config.host });
@@ -53,34 +67,46 @@ export async function startBridge(options: StartBridgeOptions): Promise<RunningB
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
-  app.log.info(
-    {
-      url,
-      database: config.database.kind,
-      projects: config.projectIds?.length ?? 'any',
-      retentionDays: config.retentionDays,
+  const ready = app;
+  const connecting = store !== opened;
+  const facts = {
+    url,
+    database: config.database.kind,
+    projects: config.projectIds?.length ?? 'any',
+    retentionDays: config.retentionDays,
+  };
+  if (connecting) ready.log.info(facts, 'release bridge listening; connecting to the event store');
+  else ready.log.info(facts, 'release bridge ready');
+
+  // Retention starts once the store can serve: purging a database that is not reachable yet would only log
+  // a failure.
+  let retention: RetentionJob | undefined;
+  let closing: Promise<void> | undefined;
+  const retentionStarted = (connecting ? store.migrate() : Promise.resolve()).then(
+    () => {
+      if (closing) return;
+      if (connecting) ready.log.info(facts, 'release bridge ready');
+      retention = createRetentionJob({
+        store,
+        retentionDays: config.retentionDays,
+        logger: ready.log,
+        now: options.now,
+      });
     },
-    'release bridge ready',
+    () => undefined,
   );
 
-  const retention = createRetentionJob({
-    store,
-    retentionDays: config.retentionDays,
-    logger: app.log,
-    now: options.now,
-  });
-
-  const ready = app;
-  let closing: Promise<void> | undefined;
   return {
     app: ready,
     store,
     url,
     close() {
       closing ??= (async () => {
-        await retention.close();
+        await retention?.close();
         await ready.close();
+        // Closing the store also ends a connect loop still in progress, which settles retentionStarted.
         await store.close();
+        await retentionStarted;
       })();
       return closing;
     },

@@ -10,6 +10,8 @@ export const STORE_ERROR_CODE = {
   openFailed: 'open-failed',
   /** The schema could not be brought up to date. */
   migration: 'migration',
+  /** Not connected yet: the database has not been reached and migrated since the bridge started. */
+  unavailable: 'unavailable',
   /** The database rejected or lost a write; the event's fate is unknown, a retry is safe (dedupe). */
   writeFailed: 'write-failed',
 } as const;
