@@ -53,84 +53,128 @@ const required = (what: string) =>
     .trim()
     .min(1, `is required (${what})`);
 
-const InputsSchema = z
-  .object({
-    [INPUT.command]: withDefault(
-      z.enum(COMMANDS, { error: `must be one of ${COMMANDS.join(', ')}` }),
-      'release',
-    ),
-    [INPUT.apiKey]: required('your Streampixel API key, from a secret'),
-    [INPUT.userId]: required('your Streampixel user id'),
-    [INPUT.projectId]: required('the Streampixel project to publish to'),
-    [INPUT.fileUrl]: optional(httpUrl),
-    [INPUT.uploadId]: optional(z.string().trim().min(1)),
-    [INPUT.autoRelease]: withDefault(booleanText, 'false'),
-    [INPUT.waitVia]: withDefault(
-      z.enum(WAIT_VIA, { error: `must be one of ${WAIT_VIA.join(', ')}` }),
-      'bridge',
-    ),
-    [INPUT.bridgeUrl]: optional(httpUrl),
-    [INPUT.bridgeToken]: optional(z.string().trim().min(1)),
-    [INPUT.receiverPort]: withDefault(
-      z.coerce.number({ error: 'must be a port number' }).int('must be a whole number').min(0).max(65_535),
-      '8080',
-    ),
-    [INPUT.receiverPath]: withDefault(z.string().trim().startsWith('/', 'must start with /'), '/'),
-    [INPUT.timeoutMinutes]: withDefault(
-      z.coerce
-        .number({ error: 'must be a number of minutes' })
+// Whole numbers and decimals only: `Number()` would also take `0x10`, `1e3` or `Infinity`.
+const decimalText = (what: string) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+(\.\d+)?$/, `must be ${what}, written as a plain decimal number`)
+    .transform(Number);
+const wholeText = (what: string) =>
+  z.string().trim().regex(/^\d+$/, `must be ${what}, written as a whole number`).transform(Number);
+
+/** One schema per input, each parsed on its own so a bad value never hides another input's problem. */
+const FIELDS = {
+  [INPUT.command]: withDefault(
+    z.enum(COMMANDS, { error: `must be one of ${COMMANDS.join(', ')}` }),
+    'release',
+  ),
+  [INPUT.apiKey]: required('your Streampixel API key, from a secret'),
+  [INPUT.userId]: required('your Streampixel user id'),
+  [INPUT.projectId]: required('the Streampixel project to publish to'),
+  [INPUT.fileUrl]: optional(httpUrl),
+  [INPUT.uploadId]: optional(z.string().trim().min(1)),
+  [INPUT.autoRelease]: withDefault(booleanText, 'false'),
+  [INPUT.waitVia]: withDefault(
+    z.enum(WAIT_VIA, { error: `must be one of ${WAIT_VIA.join(', ')}` }),
+    'bridge',
+  ),
+  [INPUT.bridgeUrl]: optional(httpUrl),
+  [INPUT.bridgeToken]: optional(z.string().trim().min(1)),
+  [INPUT.receiverPort]: withDefault(
+    wholeText('a port number').pipe(z.number().max(65_535, 'must be a port number (0-65535)')),
+    '8080',
+  ),
+  [INPUT.receiverPath]: withDefault(z.string().trim().startsWith('/', 'must start with /'), '/'),
+  [INPUT.timeoutMinutes]: withDefault(
+    decimalText('a number of minutes').pipe(
+      z
+        .number()
         .positive('must be above 0')
         .max(24 * 60, 'must be at most 1440 (a day)'),
-      '45',
     ),
-    [INPUT.failOnRejected]: withDefault(booleanText, 'true'),
-    [INPUT.failOnTimeout]: withDefault(booleanText, 'true'),
-    [INPUT.apiBaseUrl]: withDefault(httpUrl, STREAMPIXEL_API_BASE),
-  })
-  .superRefine((inputs, ctx) => {
-    const command = inputs[INPUT.command];
-    const need = (input: string, why: string) =>
-      ctx.addIssue({ code: 'custom', path: [input], message: why });
-    if ((command === 'release' || command === 'upload') && !inputs[INPUT.fileUrl]) {
-      need(INPUT.fileUrl, `is required for command ${command} (the direct-download URL of the build .zip)`);
+    '45',
+  ),
+  [INPUT.failOnRejected]: withDefault(booleanText, 'true'),
+  [INPUT.failOnTimeout]: withDefault(booleanText, 'true'),
+  [INPUT.apiBaseUrl]: withDefault(httpUrl, STREAMPIXEL_API_BASE),
+} satisfies Record<InputName, z.ZodType>;
+
+type InputName = (typeof INPUT)[keyof typeof INPUT];
+type Fields = { [K in InputName]: z.output<(typeof FIELDS)[K]> };
+interface Problem {
+  input: string;
+  message: string;
+}
+
+/**
+ * Rules between inputs, checked whatever else is wrong: each rule reads only the inputs that parsed, so
+ * `timeout-minutes: abc` still lets a missing `file-url` be reported. `given` holds the raw, trimmed text.
+ */
+function crossFieldProblems(fields: Partial<Fields>, given: Record<string, string>): Problem[] {
+  const problems: Problem[] = [];
+  const add = (input: string, message: string) => problems.push({ input, message });
+  const command = fields[INPUT.command];
+  if (command === 'release' || command === 'upload') {
+    if (!given[INPUT.fileUrl]) {
+      add(INPUT.fileUrl, `is required for command ${command} (the direct-download URL of the build .zip)`);
     }
-    if ((command === 'distribute' || command === 'wait') && !inputs[INPUT.uploadId]) {
-      need(
+  } else if (command !== undefined && given[INPUT.fileUrl]) {
+    add(
+      INPUT.fileUrl,
+      `does not apply to command ${command}: remove it (only release and upload send a file)`,
+    );
+  }
+  if (command === 'distribute' || command === 'wait') {
+    if (!given[INPUT.uploadId]) {
+      add(
         INPUT.uploadId,
         `is required for command ${command} (the build to ${command === 'wait' ? 'wait for' : command})`,
       );
     }
-    const via = inputs[INPUT.waitVia];
-    if (via === 'bridge') {
-      if (!inputs[INPUT.bridgeUrl])
-        need(INPUT.bridgeUrl, 'is required with wait-via: bridge (or set wait-via: receiver)');
-      if (!inputs[INPUT.bridgeToken])
-        need(INPUT.bridgeToken, 'is required with wait-via: bridge (the read token, from a secret)');
+  } else if (command !== undefined && given[INPUT.uploadId]) {
+    // A leftover upload-id must never be mistaken for the build this run creates.
+    add(
+      INPUT.uploadId,
+      `does not apply to command ${command}: remove it (the build is the one this run ` +
+        `${command === 'test-webhook' ? 'tests' : 'uploads'}; use command wait or distribute for an existing build)`,
+    );
+  }
+  const via = fields[INPUT.waitVia];
+  if (via === 'bridge') {
+    if (!given[INPUT.bridgeUrl])
+      add(INPUT.bridgeUrl, 'is required with wait-via: bridge (or set wait-via: receiver)');
+    if (!given[INPUT.bridgeToken]) {
+      add(INPUT.bridgeToken, 'is required with wait-via: bridge (the read token, from a secret)');
     }
-    if (via === 'none' && command === 'wait') {
-      need(INPUT.waitVia, 'cannot be none for command wait: waiting is all it does');
-    }
-  })
-  .transform((inputs) => ({
-    command: inputs[INPUT.command],
-    apiKey: inputs[INPUT.apiKey],
-    userId: inputs[INPUT.userId],
-    projectId: inputs[INPUT.projectId],
-    fileUrl: inputs[INPUT.fileUrl] ?? null,
-    uploadId: inputs[INPUT.uploadId] ?? null,
-    autoRelease: inputs[INPUT.autoRelease],
-    waitVia: inputs[INPUT.waitVia],
-    bridgeUrl: inputs[INPUT.bridgeUrl] ?? null,
-    bridgeToken: inputs[INPUT.bridgeToken] ?? null,
-    receiverPort: inputs[INPUT.receiverPort],
-    receiverPath: inputs[INPUT.receiverPath],
-    timeoutMs: Math.round(inputs[INPUT.timeoutMinutes] * 60_000),
-    failOnRejected: inputs[INPUT.failOnRejected],
-    failOnTimeout: inputs[INPUT.failOnTimeout],
-    apiBaseUrl: inputs[INPUT.apiBaseUrl],
-  }));
+  }
+  if (via === 'none' && command === 'wait')
+    add(INPUT.waitVia, 'cannot be none for command wait: waiting is all it does');
+  return problems;
+}
 
-export type Settings = z.output<typeof InputsSchema>;
+function toSettings(fields: Fields) {
+  return {
+    command: fields[INPUT.command],
+    apiKey: fields[INPUT.apiKey],
+    userId: fields[INPUT.userId],
+    projectId: fields[INPUT.projectId],
+    fileUrl: fields[INPUT.fileUrl] ?? null,
+    uploadId: fields[INPUT.uploadId] ?? null,
+    autoRelease: fields[INPUT.autoRelease],
+    waitVia: fields[INPUT.waitVia],
+    bridgeUrl: fields[INPUT.bridgeUrl] ?? null,
+    bridgeToken: fields[INPUT.bridgeToken] ?? null,
+    receiverPort: fields[INPUT.receiverPort],
+    receiverPath: fields[INPUT.receiverPath],
+    timeoutMs: Math.round(fields[INPUT.timeoutMinutes] * 60_000),
+    failOnRejected: fields[INPUT.failOnRejected],
+    failOnTimeout: fields[INPUT.failOnTimeout],
+    apiBaseUrl: fields[INPUT.apiBaseUrl],
+  };
+}
+
+export type Settings = ReturnType<typeof toSettings>;
 
 export interface InputSource {
   getInput(name: string): string;
@@ -150,14 +194,20 @@ export function parseInputs(source: InputSource): Settings {
   const fileUrl = raw[INPUT.fileUrl] ?? '';
   if (fileUrl.includes('?')) for (const secret of fileUrlSecrets(fileUrl)) source.setSecret(secret);
 
-  const parsed = InputsSchema.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map(
-    (issue) => `- ${issue.path.join('.') || 'inputs'}: ${issue.message}`,
-  );
+  const fields: Partial<Record<InputName, unknown>> = {};
+  const problems: Problem[] = [];
+  for (const [name, schema] of Object.entries(FIELDS) as Array<[InputName, z.ZodType]>) {
+    // reportInput stays off: a message must never echo a value, which may be a secret.
+    const parsed = schema.safeParse(raw[name]);
+    if (parsed.success) fields[name] = parsed.data;
+    else for (const issue of parsed.error.issues) problems.push({ input: name, message: issue.message });
+  }
+  problems.push(...crossFieldProblems(fields as Partial<Fields>, raw));
+  if (problems.length === 0) return toSettings(fields as Fields);
+  const lines = problems.map((problem) => `- ${problem.input}: ${problem.message}`);
   throw new ReleaseError(
     ERROR_CODE.invalidInputs,
-    `The action's inputs have ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${problems.join('\n')}`,
+    `The action's inputs have ${lines.length} problem${lines.length === 1 ? '' : 's'}:\n${lines.join('\n')}`,
   );
 }
 

@@ -5,6 +5,7 @@ import { createTokenCheck } from '../lib/token-check.ts';
 import { silentLogger, type Logger } from '../lib/logger.ts';
 import { ERROR_CODE, ReleaseError } from '../streampixel/errors.ts';
 import type { ReceivedWebhook } from '../wait/types.ts';
+import { displayText } from '../webhooks/display-text.ts';
 import { MAX_WEBHOOK_BYTES, parseStreampixelWebhook } from '../webhooks/providers/streampixel.ts';
 
 export interface ReceiverOptions {
@@ -100,12 +101,14 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
       // Streampixel's delivery log and in test-webhook's statusCode. Streampixel never retries, so answering
       // 500 changes nothing else; the server itself keeps running.
       counts.refused += 1;
-      logger.error(`receiver: handling a ${parsed.envelope.event} webhook failed: ${describe(error)}`);
+      logger.error(
+        `receiver: handling a ${displayText(parsed.envelope.event)} webhook failed: ${describe(error)}`,
+      );
       return reply(res, 500, { error: 'internal error' });
     }
     counts.accepted += 1;
     logger.debug(
-      `receiver: accepted ${parsed.envelope.event} for build ${parsed.envelope.uploadId ?? '(none)'}`,
+      `receiver: accepted ${displayText(parsed.envelope.event)} for build ${displayText(parsed.envelope.uploadId ?? '(none)')}`,
     );
     reply(res, 200, { ok: true });
   }

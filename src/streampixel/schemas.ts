@@ -53,25 +53,43 @@ export const isKnownEvent = (name: string): name is BuildEventName => KNOWN_EVEN
 /** Position in the pipeline, or -1 for events outside it (rejection, test, unknown). */
 export const pipelineIndex = (name: string): number => (PIPELINE_EVENTS as readonly string[]).indexOf(name);
 
-const isoTimestamp = z.string().refine((value) => !Number.isNaN(Date.parse(value)), {
-  message: 'must be an ISO 8601 timestamp',
-});
+// Strict ISO 8601 with a zone (`2026-11-24T13:05:00.000Z`, `…+01:00`): V8's Date.parse alone would also take
+// free text such as "Tue Nov 24 2026", which then reaches logs and the summary.
+const isoTimestamp = z.iso
+  .datetime({ offset: true, error: 'must be an ISO 8601 timestamp with a time zone' })
+  .refine((value) => !Number.isNaN(Date.parse(value)), { message: 'must be a real date and time' });
 
-/** The webhook envelope, identical for every event. Extra fields are kept: the body is stored as received. */
+/** Identifiers are indexed by the bridge and matched by the action; Streampixel's are short. */
+const identifier = z.string().min(1).max(200);
+
+/**
+ * The webhook envelope, identical for every event. Extra fields are kept: the body is stored as received.
+ * Free text (`status`, `objection`, `fileUrl`) has no length cap of its own: the 64 KiB body limit is the
+ * only one, so a long objection can never turn a rejection into a refused webhook. It is shortened for
+ * display only (webhooks/display-text.ts).
+ */
 export const WebhookEnvelopeSchema = z.looseObject({
-  event: z.string().min(1).max(200),
-  projectId: z.string().min(1).max(200),
-  uploadId: z.string().min(1).max(200).nullable(),
+  event: identifier,
+  projectId: identifier,
+  uploadId: identifier.nullable(),
   fileUrl: z.string().nullable().optional(),
-  status: z.string().max(200),
-  objection: z.string().max(10_000).nullable().optional(),
+  status: z.string(),
+  objection: z.string().nullable().optional(),
   timestamp: isoTimestamp,
 });
 export type WebhookEnvelope = z.infer<typeof WebhookEnvelopeSchema>;
 
+// An upload id is shown in logs and matched against webhooks: one line of visible characters, or the answer
+// is not the documented one.
+const uploadIdText = identifier
+  .regex(/^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]+$/, {
+    message: 'must be one line of visible characters',
+  })
+  .refine((value) => value.isWellFormed(), { message: 'must be well-formed Unicode' });
+
 export const UploadResponseSchema = z.looseObject({
   message: z.string().optional(),
-  uploadId: z.string().min(1),
+  uploadId: uploadIdText,
 });
 export type UploadResponse = z.infer<typeof UploadResponseSchema>;
 

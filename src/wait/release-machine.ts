@@ -1,4 +1,5 @@
 import { BUILD_EVENT, isKnownEvent, pipelineIndex } from '../streampixel/schemas.ts';
+import { displayText, MAX_OBJECTION_CHARS } from '../webhooks/display-text.ts';
 import { formatMinutes, formatTimeOfDay } from './format.ts';
 import type {
   ApiCall,
@@ -19,12 +20,22 @@ import type {
 const SAVING_INDEX = pipelineIndex(BUILD_EVENT.saving);
 /** Even a `Retry-After: 0` waits this long: a refused call is never repeated in a tight loop. */
 const MIN_RETRY_MS = 1000;
+/**
+ * DESIGN §3.3: after Distribute, an event Streampixel stamped more than this before the call is a late
+ * duplicate of an earlier run (an old build.approved), whenever it is received. Allows for clock skew.
+ */
+export const CLOCK_SKEW_ALLOWANCE_MS = 10 * 60_000;
+
+/** Only these commands are given a build; the others learn theirs from the upload answer, or have none. */
+const takesUploadId = (config: MachineConfig): boolean =>
+  config.command === 'distribute' || config.command === 'wait';
 
 export function createReleaseState(config: MachineConfig): ReleaseState {
   return {
     config,
     phase: 'starting',
-    uploadId: config.uploadId,
+    // A leftover upload-id must never decide a release's outcome: the build is the one the upload creates.
+    uploadId: takesUploadId(config) ? config.uploadId : null,
     // Until the call is made, nothing counts for the commands that count only what follows it.
     countFrom:
       config.command === 'distribute' || config.command === 'test-webhook' ? Number.POSITIVE_INFINITY : null,
@@ -36,6 +47,8 @@ export function createReleaseState(config: MachineConfig): ReleaseState {
     processed: false,
     distributed: false,
     inFlight: null,
+    inFlightSince: null,
+    waitPathProblem: null,
     pendingCall: null,
     nextAttemptAt: null,
     lastDistributeAttemptAt: null,
@@ -74,6 +87,9 @@ export function transition(state: ReleaseState, input: MachineInput, now: number
     case 'call-refused':
       callRefused(step, input.call, input.retryAfterMs, input.detail, now);
       break;
+    case 'wait-path':
+      step.update({ waitPathProblem: input.problem });
+      break;
     case 'webhook':
       receive(step, input.webhook, now);
       break;
@@ -107,6 +123,7 @@ class Step {
   call(call: ApiCall, now: number): void {
     this.update({
       inFlight: call,
+      inFlightSince: now,
       pendingCall: null,
       nextAttemptAt: null,
       ...(call === 'distribute' ? { lastDistributeAttemptAt: now } : {}),
@@ -158,7 +175,7 @@ function start(step: Step, now: number): void {
 
 function uploadAccepted(step: Step, uploadId: string, now: number): void {
   const { config } = step.state;
-  step.update({ uploadId, inFlight: null, lastProgressAt: now });
+  step.update({ uploadId, inFlight: null, inFlightSince: null, lastProgressAt: now });
   step.emit({ type: 'upload-id', uploadId });
   step.log('info', `Streampixel accepted the upload: build ${uploadId}`);
   if (!config.waitForOutcome) return step.finish(succeed('submitted'));
@@ -177,14 +194,14 @@ function uploadAccepted(step: Step, uploadId: string, now: number): void {
 }
 
 function distributeAccepted(step: Step): void {
-  step.update({ inFlight: null, distributed: true });
+  step.update({ inFlight: null, inFlightSince: null, distributed: true });
   step.log('info', `Streampixel accepted Distribute for build ${step.state.uploadId}`);
   if (!step.state.config.waitForOutcome) return step.finish(succeed('submitted'));
   step.update({ phase: 'awaiting-outcome' });
 }
 
 function testWebhookAnswered(step: Step, statusCode: number): void {
-  step.update({ inFlight: null });
+  step.update({ inFlight: null, inFlightSince: null });
   if (statusCode >= 200 && statusCode < 300) {
     step.log('info', `Your webhook endpoint answered ${statusCode} to Streampixel's test event`);
     if (!step.state.config.waitForOutcome) step.finish(succeed('test-delivered'));
@@ -210,6 +227,7 @@ function callRefused(
   // An explicit wait (429) binds later attempts too; a "not ready" 400 only spaces the next blind one.
   step.update({
     inFlight: null,
+    inFlightSince: null,
     lastRefusal: detail,
     notBefore: retryAfterMs === null ? step.state.notBefore : at,
   });
@@ -224,7 +242,7 @@ function schedule(step: Step, call: ApiCall, at: number): void {
 function tick(step: Step, now: number): void {
   if (step.done) return;
   const { state } = step;
-  if (now >= state.config.deadline) return step.finish(timedOut(state));
+  if (now >= state.config.deadline) return step.finish(deadlinePassed(state));
   if (
     state.pendingCall &&
     state.inFlight === null &&
@@ -248,7 +266,9 @@ function receive(step: Step, webhook: ReceivedWebhook, now: number): void {
     }
     return;
   }
-  if (!isKnownEvent(envelope.event)) return step.log('debug', `Ignored unknown event ${envelope.event}`);
+  if (!isKnownEvent(envelope.event)) {
+    return step.log('debug', `Ignored unknown event ${displayText(envelope.event)}`);
+  }
   if (envelope.projectId !== config.projectId || envelope.uploadId === null) return;
   if (state.uploadId === null) {
     // build.uploaded can beat the upload call's own answer: hold events until we know our uploadId.
@@ -261,12 +281,23 @@ function receive(step: Step, webhook: ReceivedWebhook, now: number): void {
   if (state.countFrom !== null && receivedAt < state.countFrom) {
     return step.log('debug', `Ignored ${envelope.event} received before Distribute was called`);
   }
+  if (
+    state.countFrom !== null &&
+    Date.parse(envelope.timestamp) < state.countFrom - CLOCK_SKEW_ALLOWANCE_MS
+  ) {
+    // Received after the call, stamped long before it: a late re-delivery of an earlier run's event.
+    return step.log(
+      'debug',
+      `Ignored ${envelope.event} stamped ${envelope.timestamp}, before Distribute was called`,
+    );
+  }
   const key = `${envelope.uploadId}\u0000${envelope.event}\u0000${envelope.timestamp}`;
   if (state.seen.has(key)) return step.log('debug', `Ignored duplicate ${envelope.event}`);
 
+  // Matching used the raw fields; what is kept for people to read is made safe to show.
   const entry: TimelineEntry = {
     event: envelope.event,
-    status: envelope.status,
+    status: displayText(envelope.status),
     timestamp: envelope.timestamp,
     receivedAt: new Date(receivedAt).toISOString(),
   };
@@ -274,7 +305,7 @@ function receive(step: Step, webhook: ReceivedWebhook, now: number): void {
   step.emit({ type: 'event', entry });
 
   if (envelope.event === BUILD_EVENT.rejected) {
-    const objection = envelope.objection ?? null;
+    const objection = envelope.objection ? displayText(envelope.objection, MAX_OBJECTION_CHARS) : null;
     return step.finish({
       outcome: 'rejected',
       failure: `Streampixel rejected build ${state.uploadId}: ${objection ?? 'no objection given'}`,
@@ -311,25 +342,42 @@ function progress(step: Step, entry: TimelineEntry, now: number): void {
   schedule(step, 'distribute', Math.max(now, windowEnd, state.notBefore ?? now));
 }
 
-function timedOut(state: ReleaseState): Result {
+/** The deadline passed before the outcome: say what is known, and name what held things back. */
+function deadlinePassed(state: ReleaseState): Result {
   const { config } = state;
   const minutes = formatMinutes(config.deadline - config.startedAt);
+  if (state.phase === 'starting') {
+    // Pre-flight never finished: nothing was sent, and there is no outcome to tolerate.
+    return failed(
+      `Nothing was sent to Streampixel: the wait path was not ready within ${minutes} ` +
+        `(${state.waitPathProblem ?? 'the release bridge did not answer'}); check bridge-url and that the bridge is running`,
+    );
+  }
+  if (state.inFlight === 'upload') {
+    return failed(
+      `No answer to the upload within ${minutes}. The request may have reached Streampixel and created a ` +
+        `build; the action does not retry, since a retry could create a second build. Check the Streampixel ` +
+        `dashboard for a new build of project ${config.projectId} before re-running this job.`,
+    );
+  }
   const subject = state.uploadId === null ? `project ${config.projectId}` : `build ${state.uploadId}`;
   const what = config.command === 'test-webhook' ? 'No webhook.test event' : `No outcome for ${subject}`;
   const parts = [`${what} after ${minutes}`];
-  if (state.phase === 'starting') {
-    // The only thing that holds the start back is the bridge fixing where to read from.
-    parts.push(
-      'nothing was sent to Streampixel: the release bridge did not answer before the deadline ' +
-        '(check bridge-url and that the bridge is running)',
-    );
-  } else if (config.command === 'test-webhook') {
-    parts.push('check that the webhook URL in the Streampixel dashboard points at this bridge or receiver');
-  } else if (state.furthestStage) {
+  if (state.furthestStage) {
     parts.push(
       `last stage: ${state.furthestStage.event} at ${formatTimeOfDay(state.furthestStage.timestamp)}`,
     );
-  } else if (state.uploadId !== null) {
+  }
+  if (state.inFlight !== null && state.inFlightSince !== null) {
+    parts.push(
+      `${callName(state.inFlight)} was called at ${timeOfDay(state.inFlightSince)} and never answered`,
+    );
+  }
+  if (state.waitPathProblem) {
+    parts.push(`${state.waitPathProblem}: events may have been sent that never reached this step`);
+  } else if (config.command === 'test-webhook') {
+    parts.push('check that the webhook URL in the Streampixel dashboard points at this bridge or receiver');
+  } else if (!state.furthestStage && state.uploadId !== null && state.inFlight === null) {
     parts.push(
       'no event of this build arrived: check the webhook URL and the ticked events in the Streampixel dashboard',
     );
@@ -337,3 +385,10 @@ function timedOut(state: ReleaseState): Result {
   if (state.lastRefusal) parts.push(`last API answer: ${state.lastRefusal}`);
   return { outcome: 'timed-out', failure: parts.join('; '), objection: null };
 }
+
+const failed = (failure: string): Result => ({ outcome: null, failure, objection: null });
+
+const callName = (call: ApiCall): string =>
+  call === 'upload' ? 'Upload' : call === 'distribute' ? 'Distribute' : 'Test Webhook';
+
+const timeOfDay = (ms: number): string => formatTimeOfDay(new Date(ms).toISOString());

@@ -49,6 +49,7 @@ export type Phase =
   'starting' | 'uploading' | 'processing' | 'distributing' | 'awaiting-outcome' | 'testing' | 'done';
 
 export interface Result {
+  /** null when the step ended without any outcome: a wait path that never worked, an upload left unanswered. */
   outcome: Outcome | null;
   /** Set when the step should fail, unless `fail-on-*` says otherwise for rejections and timeouts. */
   failure: string | null;
@@ -70,6 +71,10 @@ export interface ReleaseState {
   processed: boolean;
   distributed: boolean;
   inFlight: ApiCall | null;
+  /** When the call in flight was made. */
+  inFlightSince: number | null;
+  /** What currently keeps events from arriving (the bridge unreachable, say), for the timeout message. */
+  waitPathProblem: string | null;
   /** The call to make once the clock reaches `nextAttemptAt`. */
   pendingCall: ApiCall | null;
   nextAttemptAt: number | null;
@@ -88,6 +93,8 @@ export type MachineInput =
   | { type: 'upload-accepted'; uploadId: string }
   | { type: 'distribute-accepted' }
   | { type: 'test-webhook-answered'; statusCode: number }
+  /** The event source's health changed: a sentence naming what holds events back, or null once it works. */
+  | { type: 'wait-path'; problem: string | null }
   /** The call was refused in a way that is safe to repeat: 429, Distribute's "not processed" 400, a 5xx. */
   | { type: 'call-refused'; call: ApiCall; retryAfterMs: number | null; detail: string };
 

@@ -9,3 +9,37 @@ export function parseJsonSafely(text: string): unknown {
     return undefined;
   }
 }
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** The bytes as text, or `undefined` when they are not valid UTF-8 (nothing is silently replaced). */
+export function decodeUtf8Strictly(bytes: Uint8Array): string | undefined {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether every string and key in a parsed JSON value is well-formed Unicode. JSON's `\ud800` escapes can
+ * produce lone surrogates, which would make distinct ids compare equal once a store or a log replaces them.
+ * Iterative, so a deeply nested body cannot overflow the stack.
+ */
+export function hasOnlyWellFormedStrings(value: unknown): boolean {
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const next = pending.pop();
+    if (typeof next === 'string') {
+      if (!next.isWellFormed()) return false;
+    } else if (Array.isArray(next)) {
+      for (const item of next) pending.push(item);
+    } else if (next !== null && typeof next === 'object') {
+      for (const [key, inner] of Object.entries(next)) {
+        if (!key.isWellFormed()) return false;
+        pending.push(inner);
+      }
+    }
+  }
+  return true;
+}

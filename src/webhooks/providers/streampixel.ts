@@ -1,10 +1,10 @@
-import { parseJsonSafely } from '../safe-json.ts';
+import { decodeUtf8Strictly, hasOnlyWellFormedStrings, parseJsonSafely } from '../safe-json.ts';
 import { WebhookEnvelopeSchema, type WebhookEnvelope } from '../../streampixel/schemas.ts';
 
 /** Streampixel's bodies are a few hundred bytes; anything past this is not one of its webhooks. */
 export const MAX_WEBHOOK_BYTES = 64 * 1024;
 
-export type WebhookParseFailure = 'too-large' | 'not-json' | 'invalid-envelope';
+export type WebhookParseFailure = 'too-large' | 'not-utf8' | 'not-json' | 'invalid-envelope';
 
 export type WebhookParseResult =
   { ok: true; envelope: WebhookEnvelope } | { ok: false; reason: WebhookParseFailure; message: string };
@@ -22,8 +22,18 @@ export function parseStreampixelWebhook(body: Uint8Array | string): WebhookParse
       message: `body is ${size} bytes; the limit is ${MAX_WEBHOOK_BYTES}`,
     };
   }
-  const json = parseJsonSafely(typeof body === 'string' ? body : Buffer.from(body).toString('utf8'));
+  // Refused, not repaired: replacing bad bytes with U+FFFD would store something the sender never sent.
+  const text = typeof body === 'string' ? body : decodeUtf8Strictly(body);
+  if (text === undefined) return { ok: false, reason: 'not-utf8', message: 'body is not valid UTF-8' };
+  const json = parseJsonSafely(text);
   if (json === undefined) return { ok: false, reason: 'not-json', message: 'body is not JSON' };
+  if (!hasOnlyWellFormedStrings(json)) {
+    return {
+      ok: false,
+      reason: 'invalid-envelope',
+      message: 'body holds a string that is not well-formed Unicode (a lone surrogate escape)',
+    };
+  }
   const parsed = WebhookEnvelopeSchema.safeParse(json);
   if (!parsed.success) {
     const problems = parsed.error.issues.map(

@@ -67,7 +67,9 @@ describe('parseInputs', () => {
 
   it('lists every problem in one message', () => {
     const message = problems({ 'api-key': 'k', 'user-id': 'u', command: 'deploy', 'file-url': 'not a url' });
-    expect(message).toContain('have 3 problems');
+    // The bad command no longer hides what wait-via: bridge (the default) needs.
+    expect(message).toContain('have 5 problems');
+    expect(message).toContain('- bridge-url: is required with wait-via: bridge');
     expect(message).toContain('- command: must be one of release, upload, distribute, wait, test-webhook');
     expect(message).toContain('- project-id: is required');
     expect(message).toContain('- file-url: must be an http(s) URL');
@@ -104,6 +106,52 @@ describe('parseInputs', () => {
   it('never puts a secret in a validation message', () => {
     const message = problems({ ...base, 'api-key': 'sk-live-123', 'receiver-port': 'sk-live-123' });
     expect(message).not.toContain('sk-live-123');
+  });
+});
+
+describe('issue 6: inputs that do not fit, and every problem listed', () => {
+  it.each(['release', 'upload', 'test-webhook'])('refuses an upload-id given to %s', (command) => {
+    const message = problems({ ...base, command, 'upload-id': 'old-build' });
+    expect(message).toContain(`- upload-id: does not apply to command ${command}: remove it`);
+  });
+
+  it.each(['distribute', 'wait', 'test-webhook'])('refuses a file-url given to %s', (command) => {
+    const message = problems({ ...base, command, 'upload-id': command === 'test-webhook' ? '' : 'b1' });
+    expect(message).toContain(`- file-url: does not apply to command ${command}`);
+  });
+
+  it('accepts credentials a command does not need (a shared with: block)', () => {
+    const { settings } = parse({ ...base, 'file-url': '', command: 'wait', 'upload-id': 'b1' });
+    expect(settings).toMatchObject({ command: 'wait', uploadId: 'b1', apiKey: 'sk-live-123' });
+  });
+
+  it('a bad timeout-minutes does not hide a missing file-url', () => {
+    const message = problems({ ...base, 'file-url': '', 'timeout-minutes': 'abc' });
+    expect(message).toContain('- timeout-minutes: must be a number of minutes');
+    expect(message).toContain('- file-url: is required for command release');
+  });
+
+  it('a bad command does not hide missing bridge inputs', () => {
+    const message = problems({ ...base, command: 'deploy', 'wait-via': 'bridge' });
+    expect(message).toContain('- command: must be one of');
+    expect(message).toMatch(/- bridge-url: is required[\s\S]*- bridge-token: is required/);
+  });
+
+  it.each(['0x10', '1e3', 'Infinity', '-5', '10 min', '.5', '5.'])('refuses timeout-minutes %j', (value) => {
+    expect(problems({ ...base, 'timeout-minutes': value })).toContain(
+      '- timeout-minutes: must be a number of minutes, written as a plain decimal number',
+    );
+  });
+
+  it.each(['0x1F90', '80.5', '8e3', '70000'])('refuses receiver-port %j', (value) => {
+    expect(problems({ ...base, 'receiver-port': value })).toMatch(/- receiver-port: must be a/);
+  });
+
+  it('takes plain decimals', () => {
+    expect(parse({ ...base, 'timeout-minutes': ' 2.25 ', 'receiver-port': '0' }).settings).toMatchObject({
+      timeoutMs: 135_000,
+      receiverPort: 0,
+    });
   });
 });
 

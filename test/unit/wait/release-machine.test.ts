@@ -517,19 +517,163 @@ describe('review findings', () => {
     const cfg = config({ command: 'distribute', uploadId: BUILD, deadline: T0 + MIN });
     const { effects } = run(cfg, [[T0 + MIN, { type: 'start' }]]);
     expect(calls(effects)).toEqual([]);
-    expect(finish(effects)).toMatchObject({ result: { outcome: 'timed-out' } });
+    expect(finish(effects)).toMatchObject({ result: { outcome: null } });
   });
 
-  it('says the step never started when the source never became ready', () => {
+  it('fails, with no outcome to tolerate, when the wait path never became ready', () => {
     const cfg = config({ command: 'distribute', uploadId: BUILD, deadline: T0 + MIN });
-    const { effects } = run(cfg, [[T0 + MIN, { type: 'tick' }]]);
+    const { effects } = run(cfg, [
+      [T0 + 1000, { type: 'wait-path', problem: 'the release bridge refused connections (ECONNREFUSED)' }],
+      [T0 + MIN, { type: 'tick' }],
+    ]);
+    expect(finish(effects)).toMatchObject({
+      result: {
+        outcome: null,
+        failure:
+          'Nothing was sent to Streampixel: the wait path was not ready within 1 min (the release bridge refused ' +
+          'connections (ECONNREFUSED)); check bridge-url and that the bridge is running',
+      },
+    });
+  });
+});
+
+describe('issue 6: attacks on the action', () => {
+  const OLD = 'up-old';
+
+  it.each(['release', 'upload', 'test-webhook'] as const)(
+    '%s ignores a leftover upload-id: an old build approving mid-upload never decides the outcome',
+    (command) => {
+      const cfg = config({ command, uploadId: OLD });
+      const { state, effects } = run(cfg, [
+        start,
+        [T0 + 100, hook('build.approved', T0 + 100, { uploadId: OLD })],
+        [T0 + 200, hook('build.rejected', T0 + 200, { uploadId: OLD, objection: 'old' })],
+      ]);
+      expect(finish(effects)).toBeUndefined();
+      expect(state.uploadId).toBeNull();
+      expect(state.timeline).toEqual([]);
+    },
+  );
+
+  it('release reports the build its upload created, even when an old one approves first', () => {
+    const { effects } = run(config({ uploadId: OLD }), [
+      start,
+      [T0 + 100, hook('build.approved', T0 + 100, { uploadId: OLD })],
+      [T0 + 200, { type: 'upload-accepted', uploadId: BUILD }],
+      [T0 + 300, hook('build.rejected', T0 + 300, { objection: 'bad pak' })],
+    ]);
+    expect(finish(effects)).toMatchObject({ result: { outcome: 'rejected', objection: 'bad pak' } });
+  });
+
+  it('a 20,000-character objection still rejects, shortened for display', () => {
+    const objection = 'x'.repeat(20_000);
+    const { effects } = run(config({ command: 'wait', uploadId: BUILD }), [
+      start,
+      [T0 + 100, hook('build.rejected', T0 + 100, { objection })],
+    ]);
+    const result = (finish(effects) as Extract<Effect, { type: 'finish' }>).result;
+    expect(result.outcome).toBe('rejected');
+    expect(result.objection!.length).toBeLessThan(2100);
+    expect(result.objection).toMatch(/^x{2000}… \(18000 more characters\)$/);
+  });
+
+  it('keeps line breaks in webhook text out of the timeline and the failure', () => {
+    const { effects } = run(config({ command: 'wait', uploadId: BUILD }), [
+      start,
+      [T0 + 10, hook('build.saving', T0 + 10, { status: 'ok\n::set-output name=outcome::approved' })],
+      [T0 + 20, hook('build.rejected', T0 + 20, { objection: 'no\r\n::error::pwned' })],
+    ]);
+    const texts = effects.flatMap((e) =>
+      e.type === 'event'
+        ? [e.entry.status]
+        : e.type === 'finish'
+          ? [e.result.failure!, e.result.objection!]
+          : [],
+    );
+    expect(texts).toHaveLength(4);
+    for (const text of texts) expect(text).not.toMatch(/[\r\n]/);
+    expect(texts[0]).toBe('ok\\n::set-output name=outcome::approved');
+  });
+
+  it('fails saying a build may exist when the deadline passes with the upload unanswered', () => {
+    const { effects } = run(config({ deadline: T0 + MIN }), [start, [T0 + MIN, { type: 'tick' }]]);
+    expect(finish(effects)).toMatchObject({
+      result: {
+        outcome: null,
+        failure: expect.stringMatching(
+          /No answer to the upload within 1 min\. The request may have reached .*proj-1/,
+        ),
+      },
+    });
+  });
+
+  it('names Distribute when it was called and never answered', () => {
+    const cfg = config({ command: 'distribute', uploadId: BUILD, deadline: T0 + MIN });
+    const { effects } = run(cfg, [start, [T0 + MIN, { type: 'tick' }]]);
     expect(finish(effects)).toMatchObject({
       result: {
         outcome: 'timed-out',
         failure:
-          'No outcome for build up-1 after 1 min; nothing was sent to Streampixel: the release bridge did not answer ' +
-          'before the deadline (check bridge-url and that the bridge is running)',
+          'No outcome for build up-1 after 1 min; Distribute was called at 13:00:00Z and never answered',
       },
     });
+  });
+
+  it('names the wait path, not the webhook setup, when the bridge held events back', () => {
+    const cfg = config({ command: 'wait', uploadId: BUILD, deadline: T0 + MIN });
+    const problem = 'the release bridge refused connections (ECONNREFUSED) since 13:00:05Z';
+    const { effects } = run(cfg, [
+      start,
+      [T0 + 1000, hook('build.distributing', T0 + 1000)],
+      [T0 + 5000, { type: 'wait-path', problem }],
+      [T0 + MIN, { type: 'tick' }],
+    ]);
+    expect(finish(effects)).toMatchObject({
+      result: {
+        outcome: 'timed-out',
+        failure:
+          'No outcome for build up-1 after 1 min; last stage: build.distributing at 13:00:00Z; ' +
+          `${problem}: events may have been sent that never reached this step`,
+      },
+    });
+  });
+
+  it('forgets a wait-path problem once the path works again', () => {
+    const cfg = config({ command: 'wait', uploadId: BUILD, deadline: T0 + MIN });
+    const { effects } = run(cfg, [
+      start,
+      [T0 + 5000, { type: 'wait-path', problem: 'the release bridge answered 503' }],
+      [T0 + 6000, { type: 'wait-path', problem: null }],
+      [T0 + MIN, { type: 'tick' }],
+    ]);
+    expect(finish(effects)).toMatchObject({
+      result: { failure: expect.stringContaining('no event of this build arrived: check the webhook URL') },
+    });
+  });
+
+  it('distribute ignores a late re-delivery of an old approval stamped long before the call', () => {
+    const cfg = config({ command: 'distribute', uploadId: BUILD });
+    const stale = new Date(T0 - 11 * MIN).toISOString();
+    const withinSkew = new Date(T0 - 9 * MIN).toISOString();
+    const { effects: staleEffects } = run(cfg, [
+      start,
+      [T0 + 500, { type: 'distribute-accepted' }],
+      [T0 + 1000, hook('build.approved', T0 + 1000, { timestamp: stale })],
+    ]);
+    expect(finish(staleEffects)).toBeUndefined();
+    const { effects } = run(cfg, [
+      start,
+      [T0 + 500, { type: 'distribute-accepted' }],
+      [T0 + 1000, hook('build.approved', T0 + 1000, { timestamp: withinSkew })],
+    ]);
+    expect(finish(effects)).toMatchObject({ result: { outcome: 'approved' } });
+  });
+
+  it('wait still counts an approval stamped long ago: stored events count there', () => {
+    const { effects } = run(config({ command: 'wait', uploadId: BUILD }), [
+      start,
+      [T0 + 1000, hook('build.approved', T0 + 1000, { timestamp: new Date(T0 - 60 * MIN).toISOString() })],
+    ]);
+    expect(finish(effects)).toMatchObject({ result: { outcome: 'approved' } });
   });
 });
