@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import { MIGRATIONS, type Migration } from '../migrations/index.ts';
 import { messageOf } from '../../lib/error-message.ts';
 import { STORE_ERROR_CODE, StoreError } from './errors.ts';
+import { checkOut } from './postgres-checkout.ts';
 import { MIGRATE_LOCK_KEY } from './postgres-locks.ts';
 
 /**
@@ -13,7 +14,7 @@ export async function migratePostgres(
   pool: Pool,
   migrations: readonly Migration[] = MIGRATIONS,
 ): Promise<void> {
-  const client = await pool.connect();
+  const { client, release } = await checkOut(pool);
   let broken: Error | undefined;
   try {
     await client.query(`SELECT pg_advisory_lock(${MIGRATE_LOCK_KEY})`);
@@ -51,6 +52,6 @@ export async function migratePostgres(
     broken = error instanceof Error ? error : new Error(messageOf(error));
     throw error;
   } finally {
-    client.release(broken);
+    release(broken);
   }
 }

@@ -2,13 +2,14 @@
 // Appends go through group commit (postgres-append.ts, which also explains the cursor-order lock); reads
 // use the pool; wake-ups cross processes through LISTEN/NOTIFY (postgres-listener.ts).
 
-import { Pool, type PoolClient } from 'pg';
+import { Pool } from 'pg';
 import { silentLogger, type Logger } from '../../lib/logger.ts';
 import { AppendListeners } from './append-listeners.ts';
 import { messageOf } from '../../lib/error-message.ts';
 import { STORE_ERROR_CODE, StoreError, storeClosed } from './errors.ts';
 import { GroupCommitQueue, type GroupCommitStats } from './group-commit.ts';
 import { appendBatch, type AppendedBatch } from './postgres-append.ts';
+import { checkOut, type CheckedOutClient } from './postgres-checkout.ts';
 import { decodeNotification, NOTIFY_CHANNEL } from './postgres-channel.ts';
 import { NotificationListener, type ListenBackoff } from './postgres-listener.ts';
 import { migratePostgres } from './postgres-migrate.ts';
@@ -186,21 +187,21 @@ export class PostgresEventStore implements EventStore {
   }
 
   async #commit(events: readonly NewEvent[]): Promise<AppendResult[]> {
-    let client: PoolClient;
+    let connection: CheckedOutClient;
     try {
-      client = await this.#pool.connect();
+      connection = await checkOut(this.#pool);
     } catch (error) {
       throw writeFailed(error);
     }
     let outcome: AppendedBatch;
     try {
-      outcome = await appendBatch(client, events);
+      outcome = await appendBatch(connection.client, events);
     } catch (error) {
       // The connection may be mid-transaction or dead: destroy it rather than hand it to the next caller.
-      client.release(true);
+      connection.release(true);
       throw writeFailed(error);
     }
-    client.release();
+    connection.release();
     // In-process wake-up right after COMMIT: the fastest path, and it works while LISTEN is reconnecting.
     this.#listeners.emitAll(outcome.appended);
     return outcome.results;
