@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
+import { shareCapturedOutput } from './captured-output.ts';
 
 export const BRIDGE_BUNDLE = new URL('../dist/bridge/index.js', import.meta.url).pathname;
 
@@ -27,6 +28,7 @@ export async function startBridgeProcess(
   let output = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  shareCapturedOutput('bridge', () => output);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = `http://${env.BRIDGE_HOST ?? '127.0.0.1'}:${env.BRIDGE_PORT}`;
 

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { shareCapturedOutput } from './captured-output.ts';
 
 export const BUNDLE = new URL('../dist/action/index.js', import.meta.url).pathname;
 
@@ -47,10 +48,12 @@ export async function runAction(inputs: Record<string, string>, entry = BUNDLE):
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    shareCapturedOutput('action', () => `${stdout}\n${stderr}`);
     const exitCode = await new Promise<number | null>((resolve) => child.on('close', resolve));
     const elapsedMs = performance.now() - started;
     const outputs = parseOutputFile(await readFile(outputFile, 'utf8'));
     const summary = await readFile(summaryFile, 'utf8');
+    shareCapturedOutput('action job summary', () => summary);
     return { exitCode, stdout, stderr, outputs, summary, elapsedMs };
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -3,12 +3,13 @@ import { onTestFinished, describe, expect, it } from 'vitest';
 import { startSimulator, type Scenario } from '../../src/simulator/index.ts';
 import { freePort } from '../../scripts/free-port.ts';
 import { runAction, visibleLines } from '../../scripts/run-action.ts';
+import { API_KEYS, PRESIGNED_FILE_URLS, RECEIVER_PATHS } from '../support/secrets.ts';
 
 // The committed dist/action/index.js, run as a runner runs it, against the simulator in real time
 // (stage delays of a few milliseconds).
 
-const API_KEY = 'sk-live-BUNDLE-SECRET';
-const PRESIGNED = 'https://bucket.example/game.zip?X-Amz-Signature=presigned-bundle-secret';
+const API_KEY = API_KEYS.bundle;
+const PRESIGNED = PRESIGNED_FILE_URLS.bundle;
 const FAST_STAGES = {
   'build.uploaded': 5,
   'build.downloading': 5,
@@ -20,7 +21,7 @@ const FAST_STAGES = {
 
 async function world(scenario: Scenario = {}) {
   const port = await freePort();
-  const path = '/hooks/bundle-secret';
+  const path = RECEIVER_PATHS.bundle;
   const simulator = await startSimulator({
     users: [{ userId: 'user-1', apiKey: API_KEY }],
     projects: [{ projectId: 'proj-1', userId: 'user-1', webhookUrl: `http://127.0.0.1:${port}${path}` }],
@@ -154,7 +155,7 @@ describe('dist/action/index.js', () => {
 
   it('on a 401, says what to check and logs no secret', async () => {
     const { inputs } = await world();
-    const run = await runAction(inputs({ 'api-key': 'sk-wrong-SECRET' }));
+    const run = await runAction(inputs({ 'api-key': API_KEYS.wrong }));
     expect(run.exitCode).toBe(1);
     expect(run.stdout).toMatch(/::error::401 from Streampixel: check api-key and user-id/);
     const leaks = visibleLines(run).filter((line) =>

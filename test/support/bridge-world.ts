@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { onTestFinished } from 'vitest';
 import { parseBridgeConfig } from '../../src/bridge/config.ts';
 import { startBridge, type RunningBridge } from '../../src/bridge/main.ts';
+import { BRIDGE_TOKENS } from './secrets.ts';
 
-export const INGEST_TOKEN = 'ingest-token-0123456789abcdef';
-export const READ_TOKEN = 'read-token-0123456789abcdef';
+export const INGEST_TOKEN = BRIDGE_TOKENS.ingest;
+export const READ_TOKEN = BRIDGE_TOKENS.read;
 
 /** A bridge on an embedded SQLite file in a temp folder; `restart` reopens the same file on the same port. */
 export async function startTestBridge() {

@@ -8,11 +8,12 @@ import { createStreampixelClient } from '../../src/streampixel/client.ts';
 import { startSimulator, type Scenario, type SimulatorOptions } from '../../src/simulator/index.ts';
 import type { TimelineEntry } from '../../src/wait/types.ts';
 import { freePort } from '../../scripts/free-port.ts';
+import { API_KEYS, PRESIGNED_FILE_URLS, RECEIVER_PATHS } from './secrets.ts';
 
 export const USER_ID = 'user-1';
-export const API_KEY = 'sk-live-TOP-SECRET';
+export const API_KEY = API_KEYS.world;
 export const PROJECT_ID = 'proj-1';
-export const RECEIVER_PATH = '/hooks/receiver-secret-7f3a';
+export const RECEIVER_PATH = RECEIVER_PATHS.world;
 
 /** Real ms per simulated ms, shared by the simulator and the action's clock: 2 minutes last 120 ms. */
 export const TIME_SCALE = 0.001;
@@ -52,7 +53,7 @@ export async function startWorld(options: WorldOptions = {}) {
     apiKey: API_KEY,
     userId: USER_ID,
     projectId: PROJECT_ID,
-    fileUrl: 'https://builds.example/game.zip?X-Amz-Signature=presigned-secret',
+    fileUrl: PRESIGNED_FILE_URLS.world,
     uploadId: null,
     autoRelease: false,
     waitVia: 'receiver',
