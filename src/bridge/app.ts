@@ -1,12 +1,26 @@
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { MAX_WEBHOOK_BYTES } from '../webhooks/providers/streampixel.ts';
-import { createBridgeLoggerOptions, type BridgeLoggerOptions } from './logger.ts';
+import { LIMIT_DEFAULTS } from './config.ts';
+import { createAuthFailureLimiter } from './limits/auth-failure-limiter.ts';
+import { httpTimeoutOptions } from './limits/http-timeouts.ts';
+import {
+  createBridgeLogController,
+  createBridgeLoggerOptions,
+  UNMATCHED_ROUTE,
+  type BridgeLoggerOptions,
+} from './logger.ts';
 import { createBridgeMetrics, type BridgeMetrics } from './metrics.ts';
-import { NOT_FOUND_BODY, type BridgeAppConfig, type RouteContext } from './routes/context.ts';
+import {
+  NOT_FOUND_BODY,
+  type BridgeAppConfig,
+  type BridgeLimits,
+  type RouteContext,
+} from './routes/context.ts';
 import { eventsRoutes } from './routes/events.ts';
-import { healthRoutes } from './routes/health.ts';
+import { healthRoutes, PROBE_ROUTES } from './routes/health.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 import { createReadAuth } from './routes/read-auth.ts';
+import { refuseUnauthenticated } from './routes/refuse.ts';
 import { streamRoutes } from './routes/stream.ts';
 import type { EventStore } from './store/store.ts';
 import { createWaiterRegistry, DEFAULT_REQUERY_INTERVAL_MS } from './waiters.ts';
@@ -14,7 +28,7 @@ import { createWaiterRegistry, DEFAULT_REQUERY_INTERVAL_MS } from './waiters.ts'
 // The bridge's HTTP surface (DESIGN §4) as a fastify instance that is built, not started: the process shell
 // (index.ts) listens, tests inject or listen on 127.0.0.1:0.
 
-export type { BridgeAppConfig } from './routes/context.ts';
+export type { BridgeAppConfig, BridgeLimits } from './routes/context.ts';
 
 export interface BridgeAppOptions {
   config: BridgeAppConfig;
@@ -35,12 +49,17 @@ export const DEFAULT_HEARTBEAT_MS = 15_000;
 const MAX_PARAM_LENGTH = 256;
 
 export function buildBridgeApp(options: BridgeAppOptions): FastifyInstance {
+  const limits: BridgeLimits = { ...LIMIT_DEFAULTS, ...definedOnly(options.config) };
+  const timeouts = httpTimeoutOptions(limits);
   const app = Fastify({
     logger: options.logger ? createBridgeLoggerOptions(options.logger) : false,
+    logController: createBridgeLogController(Object.values(PROBE_ROUTES)),
     bodyLimit: MAX_WEBHOOK_BYTES,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
-    // Only the time to receive a request; held long-polls and streams are responses and are not cut.
-    requestTimeout: 30_000,
+    // Slow headers and bodies are cut (limits/http-timeouts.ts). Only the time to receive a request: held
+    // long-polls and streams are responses and are not cut.
+    requestTimeout: timeouts.requestTimeout,
+    http: timeouts,
     // A malformed URL is answered like any bad request, without echoing it (it may hold the ingest token).
     frameworkErrors: (_error, _request, reply) =>
       (reply as FastifyReply).code(400).send({ error: 'bad request' }),
@@ -49,14 +68,19 @@ export function buildBridgeApp(options: BridgeAppOptions): FastifyInstance {
   const waiters = createWaiterRegistry({
     store: options.store,
     requeryIntervalMs: options.requeryIntervalMs ?? DEFAULT_REQUERY_INTERVAL_MS,
+    maxSize: limits.maxWaiters,
   });
-  const metrics: BridgeMetrics = createBridgeMetrics({ waiters: () => waiters.size });
+  const metrics: BridgeMetrics = createBridgeMetrics({
+    waiters: () => waiters.size,
+    maxWaiters: limits.maxWaiters,
+  });
   const closing = new AbortController();
   const ctx: RouteContext = {
     config: options.config,
     store: options.store,
     metrics,
     waiters,
+    authFailures: createAuthFailureLimiter({ perMinute: limits.authFailuresPerMinute }),
     now: options.now ?? Date.now,
     closing: closing.signal,
     heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
@@ -74,8 +98,20 @@ export function buildBridgeApp(options: BridgeAppOptions): FastifyInstance {
     if (closing.signal.aborted) reply.header('connection', 'close');
   });
 
-  // An unknown route and a wrong ingest token look the same.
-  app.setNotFoundHandler((_request, reply) => reply.code(404).send(NOT_FOUND_BODY));
+  // Requests by route pattern (never the URL, which may hold the ingest token) and status; hijacked
+  // streams are counted when they end.
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.requestCompleted({
+      method: request.method,
+      route: request.routeOptions.url ?? UNMATCHED_ROUTE,
+      status: reply.statusCode,
+    });
+  });
+
+  // An unknown route and a wrong ingest token look the same, and count alike towards an address's limit.
+  app.setNotFoundHandler((request, reply) =>
+    refuseUnauthenticated(ctx, request, reply, { status: 404, body: NOT_FOUND_BODY }),
+  );
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
@@ -107,4 +143,9 @@ export function buildBridgeApp(options: BridgeAppOptions): FastifyInstance {
   );
 
   return app;
+}
+
+/** `{a: undefined}` must not override a default when spread. */
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

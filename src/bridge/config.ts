@@ -13,7 +13,27 @@ export const BRIDGE_ENV = {
   projectIds: 'BRIDGE_PROJECT_IDS',
   retentionDays: 'BRIDGE_RETENTION_DAYS',
   logLevel: 'BRIDGE_LOG_LEVEL',
+  headersTimeoutMs: 'BRIDGE_HEADERS_TIMEOUT_MS',
+  requestTimeoutMs: 'BRIDGE_REQUEST_TIMEOUT_MS',
+  authFailuresPerMinute: 'BRIDGE_AUTH_FAILURES_PER_MINUTE',
+  maxWaiters: 'BRIDGE_MAX_WAITERS',
 } as const;
+
+/**
+ * Limits on greedy clients (DESIGN §4, load and abuse). Streampixel gives up on a webhook after 10 s, so a
+ * request still arriving after 15 s has no sender left; readers send a few hundred bytes of headers. 60
+ * failed authentications a minute per address is far above any misconfigured job (it stops at the first
+ * 401) and far below a scan. 2,000 held long-polls and streams: see RELIABILITY.md for what each costs.
+ */
+export const LIMIT_DEFAULTS = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 15_000,
+  authFailuresPerMinute: 60,
+  maxWaiters: 2_000,
+} as const;
+/** Catches seconds written where milliseconds are meant (`10` would cut every request). */
+export const MIN_TIMEOUT_MS = 100;
+export const MAX_TIMEOUT_MS = 600_000;
 
 export const DEFAULT_DATABASE_PATH = './release-bridge.db';
 export const MIN_TOKEN_LENGTH = 16;
@@ -28,6 +48,17 @@ const withDefault = <T extends z.ZodType>(schema: T, fallback: string) =>
   z.preprocess((value) => unsetIfEmpty(value) ?? fallback, schema);
 
 const integerText = (what: string) => z.string().trim().regex(/^\d+$/, `must be ${what}`).transform(Number);
+
+const milliseconds = (fallback: number) =>
+  withDefault(
+    integerText('a whole number of milliseconds').pipe(
+      z
+        .number()
+        .min(MIN_TIMEOUT_MS, `must be at least ${MIN_TIMEOUT_MS} ms`)
+        .max(MAX_TIMEOUT_MS, `must be at most ${MAX_TIMEOUT_MS} ms`),
+    ),
+    String(fallback),
+  );
 
 const token = (what: string, pattern: RegExp, characters: string) =>
   z.preprocess(
@@ -112,6 +143,17 @@ const BridgeConfigSchema = z
       z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }),
       'info',
     ),
+    [BRIDGE_ENV.headersTimeoutMs]: milliseconds(LIMIT_DEFAULTS.headersTimeoutMs),
+    [BRIDGE_ENV.requestTimeoutMs]: milliseconds(LIMIT_DEFAULTS.requestTimeoutMs),
+    // 0 turns the limit off (a bridge only reachable through a proxy that limits already).
+    [BRIDGE_ENV.authFailuresPerMinute]: withDefault(
+      integerText('a whole number (0 turns the limit off)'),
+      String(LIMIT_DEFAULTS.authFailuresPerMinute),
+    ),
+    [BRIDGE_ENV.maxWaiters]: withDefault(
+      integerText('a whole number').pipe(z.number().min(1, 'must be at least 1')),
+      String(LIMIT_DEFAULTS.maxWaiters),
+    ),
   })
   .transform((env) => ({
     port: env[BRIDGE_ENV.port],
@@ -123,6 +165,10 @@ const BridgeConfigSchema = z
     projectIds: env[BRIDGE_ENV.projectIds],
     retentionDays: env[BRIDGE_ENV.retentionDays],
     logLevel: env[BRIDGE_ENV.logLevel],
+    headersTimeoutMs: env[BRIDGE_ENV.headersTimeoutMs],
+    requestTimeoutMs: env[BRIDGE_ENV.requestTimeoutMs],
+    authFailuresPerMinute: env[BRIDGE_ENV.authFailuresPerMinute],
+    maxWaiters: env[BRIDGE_ENV.maxWaiters],
   }));
 
 export type BridgeConfig = z.output<typeof BridgeConfigSchema>;

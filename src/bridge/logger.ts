@@ -1,4 +1,4 @@
-import type { FastifyRequest, FastifyServerOptions } from 'fastify';
+import { LogController, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 
 // Structured JSON logs (fastify's pino) that never hold a secret: the ingest token is a path segment, so a
 // request is logged by its route pattern (/hooks/streampixel/:token), never by its URL; headers are not
@@ -49,4 +49,25 @@ export function createBridgeLoggerOptions(overrides: BridgeLoggerOptions = {}): 
       err: serializeError,
     },
   };
+}
+
+/**
+ * Fastify's request lines ("incoming request", "request completed"), at debug for `quietRoutes` (health and
+ * readiness probes, metrics scrapes: a load balancer and Prometheus call them every few seconds, and at info
+ * they would bury everything else) and at info, as fastify logs them, for every other route.
+ */
+export function createBridgeLogController(quietRoutes: readonly string[]): LogController {
+  const quiet = new Set(quietRoutes);
+  const isQuiet = (request: FastifyRequest) => quiet.has(request.routeOptions?.url ?? '');
+  return new (class extends LogController {
+    override incomingRequest(request: FastifyRequest, reply: FastifyReply) {
+      if (isQuiet(request)) request.log.debug({ req: request }, 'incoming request');
+      else super.incomingRequest(request, reply);
+    }
+    override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply) {
+      if (isQuiet(request) && !error)
+        reply.log.debug({ res: reply, responseTime: reply.elapsedTime }, 'request completed');
+      else super.requestCompleted(error, request, reply);
+    }
+  })();
 }

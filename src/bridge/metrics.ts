@@ -1,7 +1,13 @@
-// Prometheus text exposition (format 0.0.4), written by hand: the bridge needs three counters, a gauge and
-// one histogram, which does not justify a dependency. Nothing here holds a secret, so /metrics is public.
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { BUILD_EVENT } from '../streampixel/schemas.ts';
+import { BRIDGE_VERSION } from './version.ts';
 
-export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+// Prometheus metrics through prom-client. Each app has its own registry, so several apps in one process (the
+// tests) never share a counter; the process metrics (CPU, memory, event loop, GC) describe the process, not an
+// app, so they are collected once per process and merged into every app's registry. Nothing here holds a
+// secret or a raw URL (requests are labelled by route pattern), so /metrics is public.
+
+export const METRICS_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
 
 /** Why a request was refused; the label values of bridge_requests_rejected_total. */
 export const REJECT_REASONS = [
@@ -14,6 +20,8 @@ export const REJECT_REASONS = [
   'store_error',
   'unauthorized',
   'bad_query',
+  'rate_limited',
+  'too_many_waiters',
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
@@ -22,84 +30,133 @@ export const INGEST_ACK_BUCKETS = [
   0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
 ] as const;
 
+/** Event types get their own label value; anything else a sender invents is counted as `other`. */
+const EVENT_TYPE_LABELS: ReadonlySet<string> = new Set(Object.values(BUILD_EVENT));
+export const OTHER_EVENT_TYPE = 'other';
+
+export interface AcknowledgedEvent {
+  provider: string;
+  type: string;
+  /** Already stored (same dedupe key): acknowledged, not stored again. */
+  duplicate: boolean;
+  /** When the bridge received it (the stored receivedAt), in milliseconds since the epoch. */
+  receivedAtMs: number;
+}
+
+export interface CompletedRequest {
+  method: string;
+  /** The route pattern, never the URL: the ingest URL holds its token. */
+  route: string;
+  status: number;
+}
+
 export interface BridgeMetrics {
-  eventIngested(): void;
-  eventDuplicate(): void;
+  eventAcknowledged(event: AcknowledgedEvent): void;
   rejected(reason: RejectReason): void;
   /** Seconds from the request's arrival to its acknowledgement. */
   observeIngestAck(seconds: number): void;
-  /** The whole exposition, ending with a newline. */
-  render(): string;
+  requestCompleted(request: CompletedRequest): void;
+  /** The whole exposition in METRICS_CONTENT_TYPE. */
+  render(): Promise<string>;
 }
 
 export interface BridgeMetricsOptions {
   /** Read at every scrape: open long-polls and streams. */
   waiters: () => number;
+  /** The cap on them (BRIDGE_MAX_WAITERS). */
+  maxWaiters: number;
+}
+
+let processRegistry: Registry | undefined;
+
+function sharedProcessRegistry(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry });
+  }
+  return processRegistry;
 }
 
 export function createBridgeMetrics(options: BridgeMetricsOptions): BridgeMetrics {
-  let ingested = 0;
-  let duplicates = 0;
-  const rejected = new Map<RejectReason, number>(REJECT_REASONS.map((reason) => [reason, 0]));
-  const histogram = createHistogram(INGEST_ACK_BUCKETS);
+  const registry = new Registry();
+  const registers = [registry];
+
+  new Gauge({
+    name: 'bridge_build_info',
+    help: 'The running bridge: its version and Node.js version (always 1).',
+    labelNames: ['version', 'node'],
+    registers,
+  }).set({ version: BRIDGE_VERSION, node: process.version }, 1);
+  const requests = new Counter({
+    name: 'bridge_http_requests_total',
+    help: 'HTTP requests answered, by method, route pattern and status.',
+    labelNames: ['method', 'route', 'status'],
+    registers,
+  });
+  const ingested = new Counter({
+    name: 'bridge_events_ingested_total',
+    help: 'Webhook events stored (first delivery).',
+    registers,
+  });
+  const byType = new Counter({
+    name: 'bridge_events_by_type_total',
+    help: `Webhook events stored (first delivery), by provider and type (unknown types as "${OTHER_EVENT_TYPE}").`,
+    labelNames: ['provider', 'type'],
+    registers,
+  });
+  const duplicates = new Counter({
+    name: 'bridge_events_duplicate_total',
+    help: 'Webhook events acknowledged but already stored (same dedupe key).',
+    registers,
+  });
+  const lastEvent = new Gauge({
+    name: 'bridge_last_event_timestamp_seconds',
+    help: 'When the last webhook event of each provider was acknowledged (duplicates included), in Unix seconds.',
+    labelNames: ['provider'],
+    registers,
+  });
+  const rejected = new Counter({
+    name: 'bridge_requests_rejected_total',
+    help: 'Requests refused, by reason.',
+    labelNames: ['reason'],
+    registers,
+  });
+  for (const reason of REJECT_REASONS) rejected.inc({ reason }, 0);
+  new Gauge({
+    name: 'bridge_waiters',
+    help: 'Open long-polls and event streams.',
+    registers,
+    collect() {
+      this.set(options.waiters());
+    },
+  });
+  new Gauge({
+    name: 'bridge_waiters_max',
+    help: 'The cap on open long-polls and event streams; more are answered 503.',
+    registers,
+  }).set(options.maxWaiters);
+  const ingestAck = new Histogram({
+    name: 'bridge_ingest_ack_seconds',
+    help: 'Time from a webhook request arriving to its durable acknowledgement.',
+    buckets: [...INGEST_ACK_BUCKETS],
+    registers,
+  });
+
+  const exposition = Registry.merge([sharedProcessRegistry(), registry]);
 
   return {
-    eventIngested: () => void (ingested += 1),
-    eventDuplicate: () => void (duplicates += 1),
-    rejected: (reason) => void rejected.set(reason, (rejected.get(reason) ?? 0) + 1),
-    observeIngestAck: (seconds) => histogram.observe(seconds),
-    render() {
-      const lines = [
-        ...header('bridge_events_ingested_total', 'counter', 'Webhook events stored (first delivery).'),
-        `bridge_events_ingested_total ${ingested}`,
-        ...header(
-          'bridge_events_duplicate_total',
-          'counter',
-          'Webhook events acknowledged but already stored (same dedupe key).',
-        ),
-        `bridge_events_duplicate_total ${duplicates}`,
-        ...header('bridge_requests_rejected_total', 'counter', 'Requests refused, by reason.'),
-        ...[...rejected].map(
-          ([reason, count]) => `bridge_requests_rejected_total{reason="${reason}"} ${count}`,
-        ),
-        ...header('bridge_waiters', 'gauge', 'Open long-polls and event streams.'),
-        `bridge_waiters ${options.waiters()}`,
-        ...header(
-          'bridge_ingest_ack_seconds',
-          'histogram',
-          'Time from a webhook request arriving to its durable acknowledgement.',
-        ),
-        ...histogram.render('bridge_ingest_ack_seconds'),
-      ];
-      return `${lines.join('\n')}\n`;
+    eventAcknowledged(event) {
+      lastEvent.set({ provider: event.provider }, event.receivedAtMs / 1000);
+      if (event.duplicate) return duplicates.inc();
+      ingested.inc();
+      const type = EVENT_TYPE_LABELS.has(event.type) ? event.type : OTHER_EVENT_TYPE;
+      byType.inc({ provider: event.provider, type });
     },
-  };
-}
-
-const header = (name: string, type: 'counter' | 'gauge' | 'histogram', help: string) => [
-  `# HELP ${name} ${help}`,
-  `# TYPE ${name} ${type}`,
-];
-
-function createHistogram(bounds: readonly number[]) {
-  const counts = bounds.map(() => 0);
-  let count = 0;
-  let sum = 0;
-  return {
-    observe(value: number) {
-      if (!Number.isFinite(value)) return;
-      count += 1;
-      sum += value;
-      for (let i = 0; i < bounds.length; i += 1)
-        if (value <= (bounds[i] as number)) counts[i] = (counts[i] ?? 0) + 1;
+    rejected: (reason) => rejected.inc({ reason }),
+    observeIngestAck(seconds) {
+      if (Number.isFinite(seconds)) ingestAck.observe(seconds);
     },
-    render(name: string): string[] {
-      return [
-        ...bounds.map((bound, i) => `${name}_bucket{le="${bound}"} ${counts[i] ?? 0}`),
-        `${name}_bucket{le="+Inf"} ${count}`,
-        `${name}_sum ${sum}`,
-        `${name}_count ${count}`,
-      ];
-    },
+    requestCompleted: ({ method, route, status }) => requests.inc({ method, route, status }),
+    render: () => exposition.metrics(),
   };
 }

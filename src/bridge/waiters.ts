@@ -24,6 +24,12 @@ export interface WaiterRegistry {
   subscribe(provider: string, subject: string): Subscription;
   /** Open subscriptions. */
   readonly size: number;
+  /**
+   * True once `size` reaches `maxSize`: callers refuse new waits (503) rather than subscribe. The registry
+   * itself never refuses, so a caller that must finish a wait can.
+   */
+  readonly full: boolean;
+  readonly maxSize: number;
   readonly closed: boolean;
   /** Ends every subscription ('closed', now and on every later call) and stops listening to the store. */
   close(): void;
@@ -33,6 +39,8 @@ export interface WaiterRegistryOptions {
   store: Pick<EventStore, 'onAppend'>;
   /** Each waiter re-queries at least this often even without a notification. */
   requeryIntervalMs?: number;
+  /** Concurrent long-polls and streams (default: no limit). */
+  maxSize?: number;
 }
 
 export const DEFAULT_REQUERY_INTERVAL_MS = 5_000;
@@ -44,6 +52,7 @@ interface Entry {
 
 export function createWaiterRegistry(options: WaiterRegistryOptions): WaiterRegistry {
   const requeryIntervalMs = options.requeryIntervalMs ?? DEFAULT_REQUERY_INTERVAL_MS;
+  const maxSize = options.maxSize ?? Number.POSITIVE_INFINITY;
   const bySubject = new Map<string, Set<Entry>>();
   let size = 0;
   let closed = false;
@@ -121,6 +130,10 @@ export function createWaiterRegistry(options: WaiterRegistryOptions): WaiterRegi
     get size() {
       return size;
     },
+    get full() {
+      return size >= maxSize;
+    },
+    maxSize,
     get closed() {
       return closed;
     },

@@ -1,11 +1,19 @@
 import type { FastifyReply } from 'fastify';
 import type { BridgeConfig } from '../config.ts';
+import type { AuthFailureLimiter } from '../limits/auth-failure-limiter.ts';
 import type { BridgeMetrics } from '../metrics.ts';
 import type { EventStore } from '../store/store.ts';
 import type { WaiterRegistry } from '../waiters.ts';
 
+/** The limits on greedy clients; each one left out takes its default (config.ts LIMIT_DEFAULTS). */
+export type BridgeLimits = Pick<
+  BridgeConfig,
+  'headersTimeoutMs' | 'requestTimeoutMs' | 'authFailuresPerMinute' | 'maxWaiters'
+>;
+
 /** The part of the configuration the HTTP app reads (the process shell reads the rest). */
-export type BridgeAppConfig = Pick<BridgeConfig, 'ingestToken' | 'readToken' | 'projectIds'>;
+export type BridgeAppConfig = Pick<BridgeConfig, 'ingestToken' | 'readToken' | 'projectIds'> &
+  Partial<BridgeLimits>;
 
 /** What every route needs, built once by buildBridgeApp. */
 export interface RouteContext {
@@ -13,6 +21,8 @@ export interface RouteContext {
   store: EventStore;
   metrics: BridgeMetrics;
   waiters: WaiterRegistry;
+  /** Failed authentications per client address (429 past the limit). */
+  authFailures: AuthFailureLimiter;
   now: () => number;
   /** Aborts when the app starts closing: long-polls answer, streams end. */
   closing: AbortSignal;
@@ -23,6 +33,10 @@ export interface RouteContext {
 export const NOT_FOUND_BODY = { error: 'not found' } as const;
 export const UNAUTHORIZED_BODY = { error: 'unauthorized' } as const;
 export const STORE_UNAVAILABLE_BODY = { error: 'the event store is unavailable; try again' } as const;
+export const TOO_MANY_FAILURES_BODY = {
+  error: 'too many failed attempts from this address; retry later',
+} as const;
+export const TOO_MANY_WAITERS_BODY = { error: 'too many open long-polls and streams; retry later' } as const;
 
 export interface WaitScope {
   /** Aborts when the client leaves, the app closes, or the timeout (if any) passes. */

@@ -5,9 +5,11 @@ import { STORE_ERROR_CODE, StoreError } from '../store/errors.ts';
 import { createTokenCheck } from '../../lib/token-check.ts';
 import type { RejectReason } from '../metrics.ts';
 import { NOT_FOUND_BODY, STORE_UNAVAILABLE_BODY, type RouteContext } from './context.ts';
+import { refuseUnauthenticated } from './refuse.ts';
 
 // POST /hooks/streampixel/:token, the URL pasted into Streampixel's dashboard. Checks run cheapest and
-// least revealing first: token (404, as if the route did not exist), media type (415), size (413, enforced
+// least revealing first: token (404, as if the route did not exist; 429 once an address keeps guessing; the
+// right token is checked first, so a correct webhook is never limited), media type (415), size (413, enforced
 // by the parser while reading), JSON and envelope (400), allowlist (403). The answer is 200 only once the
 // store says the event is durable: Streampixel never retries, so an early ack could lose the event.
 //
@@ -39,7 +41,13 @@ export async function ingestRoutes(app: FastifyInstance, ctx: RouteContext): Pro
     request: FastifyRequest<{ Params: { token: string } }>,
     reply: FastifyReply,
   ) {
-    if (!tokenMatches(request.params.token)) return refuse(reply, 404, 'wrong_token', NOT_FOUND_BODY);
+    if (!tokenMatches(request.params.token)) {
+      return refuseUnauthenticated(ctx, request, reply, {
+        status: 404,
+        reason: 'wrong_token',
+        body: NOT_FOUND_BODY,
+      });
+    }
     if (mediaType(request.headers['content-type']) !== 'application/json') {
       return refuse(reply, 415, 'unsupported_media_type', { error: 'send the webhook as application/json' });
     }
@@ -64,6 +72,7 @@ export async function ingestRoutes(app: FastifyInstance, ctx: RouteContext): Pro
       // Unknown event names are stored too: readers ignore what they do not know, and a future Streampixel
       // stage is then already on record.
       const uploadId = envelope.uploadId ?? '';
+      const receivedAt = new Date(ctx.now());
       let result;
       try {
         result = await ctx.store.append({
@@ -71,7 +80,7 @@ export async function ingestRoutes(app: FastifyInstance, ctx: RouteContext): Pro
           subject: uploadId,
           type: envelope.event,
           dedupeKey: dedupeKey(uploadId, envelope.event, envelope.timestamp),
-          receivedAt: new Date(ctx.now()),
+          receivedAt,
           body: raw.toString('utf8'),
         });
       } catch (error) {
@@ -82,8 +91,12 @@ export async function ingestRoutes(app: FastifyInstance, ctx: RouteContext): Pro
         request.log.error({ err: error }, 'could not store a webhook');
         return refuse(reply, 503, 'store_error', STORE_UNAVAILABLE_BODY);
       }
-      if (result.duplicate) ctx.metrics.eventDuplicate();
-      else ctx.metrics.eventIngested();
+      ctx.metrics.eventAcknowledged({
+        provider: PROVIDER,
+        type: envelope.event,
+        duplicate: result.duplicate,
+        receivedAtMs: receivedAt.getTime(),
+      });
       ctx.metrics.observeIngestAck(reply.elapsedTime / 1000);
       return { ok: true, cursor: result.cursor, duplicate: result.duplicate };
     },

@@ -2,19 +2,24 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createTokenCheck } from '../../lib/token-check.ts';
 import { bearerToken } from '../tokens.ts';
 import { UNAUTHORIZED_BODY, type RouteContext } from './context.ts';
+import { refuseUnauthenticated } from './refuse.ts';
+
+const CHALLENGE = { 'www-authenticate': 'Bearer realm="release-bridge"' };
 
 /**
- * onRequest hook of every read route (/v1/*): `Authorization: Bearer <read-token>`. A missing, malformed
- * and wrong token get the same 401, so a prober learns nothing about which it was.
+ * onRequest hook of every read route (/v1/*, HEAD included): `Authorization: Bearer <read-token>`. A
+ * missing, malformed and wrong token get the same 401, so a prober learns nothing about which it was; an
+ * address that keeps failing gets 429. The right token always passes.
  */
 export function createReadAuth(ctx: RouteContext) {
   const tokenMatches = createTokenCheck(ctx.config.readToken);
   return async function readAuth(request: FastifyRequest, reply: FastifyReply) {
     if (tokenMatches(bearerToken(request.headers.authorization))) return;
-    ctx.metrics.rejected('unauthorized');
-    return reply
-      .code(401)
-      .header('www-authenticate', 'Bearer realm="release-bridge"')
-      .send(UNAUTHORIZED_BODY);
+    return refuseUnauthenticated(ctx, request, reply, {
+      status: 401,
+      reason: 'unauthorized',
+      body: UNAUTHORIZED_BODY,
+      headers: CHALLENGE,
+    });
   };
 }

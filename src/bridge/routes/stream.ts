@@ -5,13 +5,23 @@ import { formatSseFrame, toEventView } from '../event-view.ts';
 import type { StoredEvent } from '../store/store.ts';
 import { createWaitScope, STORE_UNAVAILABLE_BODY, type RouteContext } from './context.ts';
 import { CursorSchema, parseQuery, StreamQuerySchema } from './query.ts';
+import { refuseTooManyWaiters } from './refuse.ts';
 
 // GET /v1/events/stream: the same events as Server-Sent Events, for as long as the client stays. Each frame
 // carries its cursor as `id`, so a client that reconnects with Last-Event-ID resumes exactly after the last
 // frame it received: reads are by cursor, so there is no gap and no duplicate. Last-Event-ID wins over
 // `after`. A comment line every heartbeat keeps proxies from closing an idle stream.
+//
+// HEAD (fastify runs this handler for it) answers at once with the stream's headers and nothing else, after
+// the same auth and query checks. A stream past BRIDGE_MAX_WAITERS is refused 503 before it starts.
 
 const BATCH = 500;
+
+const STREAM_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache',
+  'x-accel-buffering': 'no',
+} as const;
 
 export async function streamRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
   app.get('/events/stream', async (request, reply) => {
@@ -28,6 +38,14 @@ export async function streamRoutes(app: FastifyInstance, ctx: RouteContext): Pro
     }
     const { provider, subject } = parsed.query;
     const from = resume?.success ? resume.data : parsed.query.after;
+
+    if (request.method === 'HEAD') {
+      reply.hijack();
+      reply.raw.writeHead(200, STREAM_HEADERS);
+      reply.raw.end();
+      return reply;
+    }
+    if (ctx.waiters.full) return refuseTooManyWaiters(ctx, reply);
 
     // Everything that can fail before the first byte is answered with a status; after it, the stream ends
     // and the client reconnects with its Last-Event-ID.
@@ -46,12 +64,7 @@ export async function streamRoutes(app: FastifyInstance, ctx: RouteContext): Pro
 
     reply.hijack();
     const response = reply.raw;
-    response.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache',
-      'x-accel-buffering': 'no',
-      connection: 'keep-alive',
-    });
+    response.writeHead(200, { ...STREAM_HEADERS, connection: 'keep-alive' });
     // Tells the client how soon to reconnect, and flushes the headers at once. The `id` fixes where a
     // reconnect resumes even before the first event: `after=latest` must not be resolved anew.
     response.write(`retry: 1000\nid: ${cursor}\n\n`);

@@ -26,6 +26,10 @@ describe('parseBridgeConfig', () => {
       projectIds: undefined,
       retentionDays: 30,
       logLevel: 'info',
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 15_000,
+      authFailuresPerMinute: 60,
+      maxWaiters: 2_000,
     });
   });
 
@@ -52,6 +56,10 @@ describe('parseBridgeConfig', () => {
         BRIDGE_PROJECT_IDS: ' proj-1, proj-2 ,,proj-3 ',
         BRIDGE_RETENTION_DAYS: '7.5',
         BRIDGE_LOG_LEVEL: 'warn',
+        BRIDGE_HEADERS_TIMEOUT_MS: '2000',
+        BRIDGE_REQUEST_TIMEOUT_MS: ' 5000 ',
+        BRIDGE_AUTH_FAILURES_PER_MINUTE: '0',
+        BRIDGE_MAX_WAITERS: '10',
       }),
     ).toEqual({
       port: 9000,
@@ -62,6 +70,10 @@ describe('parseBridgeConfig', () => {
       projectIds: ['proj-1', 'proj-2', 'proj-3'],
       retentionDays: 7.5,
       logLevel: 'warn',
+      headersTimeoutMs: 2000,
+      requestTimeoutMs: 5000,
+      authFailuresPerMinute: 0,
+      maxWaiters: 10,
     });
   });
 
@@ -105,6 +117,14 @@ describe('parseBridgeConfig', () => {
     ['BRIDGE_RETENTION_DAYS', '-3'],
     ['BRIDGE_RETENTION_DAYS', 'forever'],
     ['BRIDGE_DATABASE', 'postgres://[not-a-host'],
+    ['BRIDGE_HEADERS_TIMEOUT_MS', '0'],
+    ['BRIDGE_HEADERS_TIMEOUT_MS', '99'],
+    ['BRIDGE_REQUEST_TIMEOUT_MS', '600001'],
+    ['BRIDGE_REQUEST_TIMEOUT_MS', '1e4'],
+    ['BRIDGE_AUTH_FAILURES_PER_MINUTE', '-1'],
+    ['BRIDGE_AUTH_FAILURES_PER_MINUTE', 'many'],
+    ['BRIDGE_MAX_WAITERS', '0'],
+    ['BRIDGE_MAX_WAITERS', '1.5'],
   ])('refuses %s=%s', (name, value) => {
     expect(problemsOf({ ...valid, [name]: value })).toEqual([expect.stringMatching(new RegExp(`^${name} `))]);
   });

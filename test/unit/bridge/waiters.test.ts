@@ -2,7 +2,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { WILDCARD } from '../../../src/bridge/store/store.ts';
 import { createWaiterRegistry } from '../../../src/bridge/waiters.ts';
 
-function setup(requeryIntervalMs = 60_000) {
+function setup(requeryIntervalMs = 60_000, maxSize?: number) {
   const notify = (provider: string, subject: string) => {
     // The registry's only input from the store is onAppend; drive it directly.
     for (const listener of listeners) listener(provider, subject);
@@ -16,6 +16,7 @@ function setup(requeryIntervalMs = 60_000) {
       },
     },
     requeryIntervalMs,
+    maxSize,
   });
   onTestFinished(() => registry.close());
   return { registry, notify, listeners };
@@ -90,6 +91,23 @@ describe('createWaiterRegistry', () => {
     expect(registry.size).toBe(1);
     b.close();
     expect(registry.size).toBe(0);
+  });
+
+  it('is full at maxSize and has room again once a subscription closes', () => {
+    const { registry } = setup(60_000, 2);
+    expect(registry.maxSize).toBe(2);
+    const first = registry.subscribe('p', 'a');
+    expect(registry.full).toBe(false);
+    registry.subscribe('p', 'b');
+    expect(registry.full).toBe(true);
+    first.close();
+    expect(registry.full).toBe(false);
+  });
+
+  it('is never full without maxSize', () => {
+    const { registry } = setup();
+    for (let i = 0; i < 5_000; i += 1) registry.subscribe('p', String(i));
+    expect(registry.full).toBe(false);
   });
 
   it('close() ends every wait, refuses new ones and stops listening to the store', async () => {
