@@ -11,16 +11,16 @@ export function eventSourceFor(settings: Settings, clock: Clock, logger: Logger)
     case 'none':
       return null;
     case 'receiver':
-      return async (deliver) => {
+      return async (sink) => {
         const receiver = await startReceiver({
           port: settings.receiverPort,
           path: settings.receiverPath,
-          onWebhook: deliver,
+          onWebhook: sink.deliver,
           logger,
           now: () => clock.now(),
         });
-        // Every event reaches the receiver; the state machine picks this build's.
-        return { follow: async () => {}, close: () => receiver.close() };
+        // Listening is its pre-flight; every event reaches it, and the state machine picks this build's.
+        return { preflight: async () => {}, follow: async () => {}, close: () => receiver.close() };
       };
     case 'bridge':
       return createBridgeSource({

@@ -6,6 +6,7 @@ import type { Logger } from '../lib/logger.ts';
 import { createStreampixelClient } from '../streampixel/client.ts';
 import { ReleaseError } from '../streampixel/errors.ts';
 import { shareUrl } from '../streampixel/schemas.ts';
+import { logLine } from '../webhooks/display-text.ts';
 import type { Result, TimelineEntry } from '../wait/types.ts';
 import { parseInputs, redactUrl, type Settings } from './inputs.ts';
 import { eventSourceFor } from './event-sources.ts';
@@ -20,9 +21,12 @@ export interface RunOptions {
   dispatcher?: Dispatcher;
 }
 
+// core.info prints a line as it is, and the runner runs any line that starts with `::`; debug, warning
+// and error lines are workflow commands whose data @actions/core escapes. Outside text is already made
+// safe where it enters (display-text.ts); logLine is the last guard for whatever a message carries.
 const coreLogger: Logger = {
   debug: (message) => core.debug(message),
-  info: (message) => core.info(message),
+  info: (message) => core.info(logLine(message)),
   warn: (message) => core.warning(message),
   error: (message) => core.error(message),
 };
@@ -99,15 +103,15 @@ export async function run(options: RunOptions = {}): Promise<void> {
 
 function logSettings(settings: Settings): void {
   core.startGroup('Settings');
-  core.info(`command: ${settings.command}`);
-  core.info(`project-id: ${settings.projectId}`);
-  if (settings.fileUrl) core.info(`file-url: ${redactUrl(settings.fileUrl)}`);
-  if (settings.uploadId) core.info(`upload-id: ${settings.uploadId}`);
-  core.info(`auto-release: ${settings.autoRelease}`);
-  core.info(
+  coreLogger.info(`command: ${settings.command}`);
+  coreLogger.info(`project-id: ${settings.projectId}`);
+  if (settings.fileUrl) coreLogger.info(`file-url: ${redactUrl(settings.fileUrl)}`);
+  if (settings.uploadId) coreLogger.info(`upload-id: ${settings.uploadId}`);
+  coreLogger.info(`auto-release: ${settings.autoRelease}`);
+  coreLogger.info(
     `wait-via: ${settings.waitVia}${settings.waitVia === 'receiver' ? ` (port ${settings.receiverPort})` : ''}`,
   );
-  core.info(`timeout: ${settings.timeoutMs / 60_000} min`);
+  coreLogger.info(`timeout: ${settings.timeoutMs / 60_000} min`);
   core.endGroup();
 }
 

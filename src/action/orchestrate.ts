@@ -1,7 +1,8 @@
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { StreampixelClient } from '../streampixel/client.ts';
-import { ERROR_CODE, StreampixelApiError } from '../streampixel/errors.ts';
+import { messageOf } from '../lib/error-message.ts';
+import { ERROR_CODE, ReleaseError, StreampixelApiError } from '../streampixel/errors.ts';
 import { RATE_LIMIT_WINDOW_MS, TEST_UPLOAD_ID } from '../streampixel/schemas.ts';
 import { createReleaseState, nextWakeAt, transition } from '../wait/release-machine.ts';
 import type {
@@ -20,8 +21,22 @@ import type { Settings } from './inputs.ts';
 /** 'start': every stored event of the subject counts; 'latest': only those stored from now on. */
 export type FollowFrom = 'start' | 'latest';
 
+/** What an event source reports back. */
+export interface EventSink {
+  deliver(webhook: ReceivedWebhook): void;
+  /** Ends the step: the source can never work (a wrong token, a URL that is not the bridge). */
+  fail(error: unknown): void;
+  /** What holds events back now (a sentence), or null once the source works again. */
+  health(problem: string | null): void;
+}
+
 /** Where webhooks come from (the receiver, the bridge); open before the first API call. */
 export interface EventSource {
+  /**
+   * Proves the wait path works before anything is sent to Streampixel (DESIGN §3.4 pre-flight); rejects
+   * with a ReleaseError that says why when it cannot. The receiver is proven by listening.
+   */
+  preflight(): Promise<void>;
   /**
    * Start delivering the events of `subject` (an uploadId). Resolves once the starting point is fixed, so
    * a call made afterwards cannot be missed. The receiver gets every event anyway and ignores this.
@@ -29,10 +44,7 @@ export interface EventSource {
   follow(subject: string, from: FollowFrom): Promise<void>;
   close(): Promise<void>;
 }
-export type OpenEventSource = (
-  deliver: (webhook: ReceivedWebhook) => void,
-  fail: (error: unknown) => void,
-) => Promise<EventSource>;
+export type OpenEventSource = (sink: EventSink) => Promise<EventSource>;
 
 export interface OrchestratorDeps {
   client: StreampixelClient;
@@ -48,7 +60,8 @@ export interface ReleaseReport {
   state: ReleaseState;
 }
 
-type LoopInput = MachineInput | { type: 'fatal'; error: unknown };
+/** `fatal`: the event source (or pre-flight) gave up; `call-failed`: an API call ended the step itself. */
+type LoopInput = MachineInput | { type: 'fatal'; error: unknown } | { type: 'call-failed'; error: unknown };
 
 /** The queue of inputs: items are taken synchronously, so nothing is lost when a timer wins a race. */
 function createInbox() {
@@ -84,24 +97,33 @@ export async function orchestrate(settings: Settings, deps: OrchestratorDeps): P
   // The source listens before the upload call: build.uploaded can beat the upload's own answer.
   const fail = (error: unknown) => inbox.push({ type: 'fatal', error });
   const source = deps.openEventSource
-    ? await deps.openEventSource((webhook) => inbox.push({ type: 'webhook', webhook }), fail)
+    ? await deps.openEventSource({
+        deliver: (webhook) => inbox.push({ type: 'webhook', webhook }),
+        fail,
+        health: (problem) => inbox.push({ type: 'wait-path', problem }),
+      })
     : null;
 
   try {
-    // The machine starts (and so makes its first call) only once the source knows where to read from;
-    // meanwhile the loop already runs, so the deadline holds even while the bridge is unreachable.
-    const initial = initialFollow(settings);
-    if (source && initial) source.follow(...initial).then(() => inbox.push({ type: 'start' }), fail);
+    // The machine starts (and so makes its first call) only once the wait path is proven and the source
+    // knows where to read from; meanwhile the loop already runs, so the deadline holds throughout.
+    if (source) prepare(source, settings).then(() => inbox.push({ type: 'start' }), fail);
     else inbox.push({ type: 'start' });
     for (;;) {
       const input = await nextInput(inbox, clock, nextWakeAt(state));
-      if (input.type === 'fatal') throw input.error;
+      // The client already says whether a failed upload may have created a build; anything else that ends
+      // the step while the upload is unanswered must say so too.
+      if (input.type === 'call-failed') throw input.error;
+      if (input.type === 'fatal') throw whileUploading(state, settings, input.error);
       const step = transition(state, input, clock.now());
       state = step.state;
       for (const effect of step.effects) {
         switch (effect.type) {
           case 'call':
-            perform(effect.call, settings, deps.client, state).then((result) => inbox.push(result), fail);
+            perform(effect.call, settings, deps.client, state).then(
+              (result) => inbox.push(result),
+              (error: unknown) => inbox.push({ type: 'call-failed', error }),
+            );
             break;
           case 'upload-id':
             source?.follow(effect.uploadId, 'start').catch(fail);
@@ -122,6 +144,27 @@ export async function orchestrate(settings: Settings, deps: OrchestratorDeps): P
   } finally {
     await source?.close();
   }
+}
+
+/** Pre-flight for every command that sends something, then the first read where the build is known. */
+async function prepare(source: EventSource, settings: Settings): Promise<void> {
+  if (settings.command !== 'wait') await source.preflight();
+  const initial = initialFollow(settings);
+  if (initial) await source.follow(...initial);
+}
+
+/**
+ * An error that ends the step while the upload is unanswered must still say a build may exist (DESIGN
+ * §3.4): the request may have reached Streampixel, and nobody will learn its uploadId from this run.
+ */
+function whileUploading(state: ReleaseState, settings: Settings, error: unknown): unknown {
+  if (state.inFlight !== 'upload') return error;
+  return new ReleaseError(
+    ERROR_CODE.uploadUncertain,
+    `${messageOf(error)}. The upload was in flight and may have reached Streampixel and created a build; ` +
+      `check the Streampixel dashboard for a new build of project ${settings.projectId} before re-running this job.`,
+    { cause: error },
+  );
 }
 
 /** What to read before the first call: a rollback counts only new events, a wait every stored one. */

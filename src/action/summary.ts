@@ -1,5 +1,6 @@
 import type { Command, Outcome, TimelineEntry } from '../wait/types.ts';
 import { formatTimeOfDay } from '../wait/format.ts';
+import { MAX_OBJECTION_CHARS, markdownText } from '../webhooks/display-text.ts';
 
 export interface SummaryReport {
   command: Command;
@@ -23,11 +24,10 @@ const OUTCOME_LINE: Record<Outcome, string> = {
   'test-delivered': '✅ Test webhook delivered',
 };
 
-// Webhook text ends up in the summary: keep it from breaking the table or injecting HTML.
-const escapeCell = (text: string): string =>
-  text
-    .replace(/[&<>|]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '|': '\\|' })[c] ?? c)
-    .replace(/\r?\n/g, ' ');
+// Webhook and API text ends up in the summary: as character references it renders as itself, never as a
+// link, an image, emphasis, a table cell break or HTML.
+const cell = (text: string): string => markdownText(text);
+const code = (text: string): string => `<code>${markdownText(text)}</code>`;
 
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
@@ -50,22 +50,23 @@ export function timelineRows(timeline: readonly TimelineEntry[]): string[][] {
 /** The job summary in GitHub-flavoured Markdown. */
 export function renderSummary(report: SummaryReport): string {
   const lines = [
-    `## Streampixel ${report.command}: ${report.uploadId ? `build \`${report.uploadId}\`` : 'no build'}`,
+    `## Streampixel ${report.command}: ${report.uploadId ? `build ${code(report.uploadId)}` : 'no build'}`,
     '',
   ];
   lines.push(`**Outcome:** ${report.outcome ? OUTCOME_LINE[report.outcome] : '❌ Failed'}`, '');
-  if (report.objection) lines.push(`**Objection:** ${escapeCell(report.objection)}`, '');
-  if (report.message && report.message !== report.objection)
-    lines.push(`> ${escapeCell(report.message)}`, '');
+  // A rejection's message only repeats the objection: show the objection once.
+  if (report.objection)
+    lines.push(`**Objection:** ${markdownText(report.objection, MAX_OBJECTION_CHARS)}`, '');
+  else if (report.message) lines.push(`> ${markdownText(report.message, MAX_OBJECTION_CHARS)}`, '');
   if (report.timeline.length > 0) {
     lines.push('| Stage | Status | Time (UTC) | Time in stage |', '| --- | --- | --- | --- |');
-    for (const row of timelineRows(report.timeline)) lines.push(`| ${row.map(escapeCell).join(' | ')} |`);
+    for (const row of timelineRows(report.timeline)) lines.push(`| ${row.map(cell).join(' | ')} |`);
     lines.push('');
   } else {
     lines.push('_No event of this build was received._', '');
   }
   lines.push(
-    `Project \`${report.projectId}\` · [share link](${report.shareUrl}) · step took ${formatDuration(report.durationMs)}`,
+    `Project ${code(report.projectId)} · [share link](${report.shareUrl}) · step took ${formatDuration(report.durationMs)}`,
     '',
   );
   return lines.join('\n');

@@ -31,7 +31,8 @@ const escapeChar = (char: string): string => {
 export function displayText(text: string, maxChars = MAX_DISPLAY_CHARS): string {
   const line = text.toWellFormed().replace(UNSAFE_CHARS, escapeChar);
   if (line.length <= maxChars) return line;
-  return `${line.slice(0, maxChars)}… (${line.length - maxChars} more characters)`;
+  const left = line.length - maxChars;
+  return `${line.slice(0, maxChars)}… (${left} more character${left === 1 ? '' : 's'})`;
 }
 
 /**

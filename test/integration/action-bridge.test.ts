@@ -60,7 +60,9 @@ describe('release through the bridge', () => {
     expect(events.map((e) => e.event)).toEqual(PIPELINE);
     const distributing = world.simulator.deliveries.find((d) => d.envelope.event === 'build.distributing')!;
     expect(distributing.at).toBeGreaterThan(restartedAt);
-    expect(logger.lines.join('\n')).toContain('Waiting for the release bridge: the bridge is unreachable');
+    expect(logger.lines.join('\n')).toMatch(
+      /Waiting for the release bridge: (refused connections|was unreachable)/,
+    );
     expect(logger.lines.join('\n')).toContain('The release bridge answers again');
   });
 
@@ -141,19 +143,55 @@ describe('release through the bridge', () => {
     );
   });
 
-  it('times out at the deadline while the bridge is unreachable', async () => {
+  it('fails before anything is sent when the bridge stays unreachable through pre-flight', async () => {
     const { bridge, world, viaBridge } = await bridgeWorld();
     await bridge.stop();
-    const { result, logger } = await world.release({
+    const error = await world
+      .release({ ...viaBridge, command: 'distribute', uploadId: 'up-1', fileUrl: null, timeoutMs: 60_000 })
+      .catch((e: unknown) => e);
+    expect((error as ReleaseError).code).toBe(ERROR_CODE.bridge);
+    expect((error as ReleaseError).message).toBe(
+      `The release bridge at ${bridge.url} refused connections (ECONNREFUSED) for 30 s, so nothing was sent to ` +
+        'Streampixel: check bridge-url and that the bridge is running, then re-run the job',
+    );
+    expect(world.simulator.calls).toEqual([]);
+  });
+
+  it('says nothing was sent, with no outcome to tolerate, when the deadline ends pre-flight', async () => {
+    const { bridge, world, viaBridge } = await bridgeWorld();
+    await bridge.stop();
+    const { result } = await world.release({ ...viaBridge, timeoutMs: 10_000, failOnTimeout: false });
+    expect(result.outcome).toBeNull();
+    expect(result.failure).toMatch(
+      /^Nothing was sent to Streampixel: the wait path was not ready within 10 s \(the release bridge at .* refused connections/,
+    );
+    expect(world.simulator.calls).toEqual([]);
+  });
+
+  it.each([
+    ['a wrong bridge-token', { bridgeToken: 'wrong-token-0123456789' }, /^401 from the release bridge/],
+    ['a bridge-url that is not the bridge', { bridgeUrl: 'http://127.0.0.1:9/' }, /refused connections/],
+  ])('release with %s fails before the upload: no build is left behind', async (_, patch, message) => {
+    const { world, viaBridge } = await bridgeWorld();
+    const error = await world.release({ ...viaBridge, ...patch, autoRelease: true }).catch((e: unknown) => e);
+    expect((error as ReleaseError).message).toMatch(message);
+    expect(world.simulator.calls).toEqual([]);
+  });
+
+  it('names the unreachable bridge, not the webhook setup, when wait times out', async () => {
+    const { bridge, world, viaBridge } = await bridgeWorld();
+    await bridge.stop();
+    const { result } = await world.release({
       ...viaBridge,
-      command: 'distribute',
+      command: 'wait',
       uploadId: 'up-1',
       fileUrl: null,
       timeoutMs: 60_000,
     });
     expect(result.outcome).toBe('timed-out');
-    expect(result.failure).toContain('nothing was sent to Streampixel: the release bridge did not answer');
-    expect(world.simulator.calls).toEqual([]);
-    expect(logger.lines.join('\n')).toContain('Waiting for the release bridge: the bridge is unreachable');
+    expect(result.failure).toMatch(
+      /^No outcome for build up-1 after 1 min; the release bridge at http:\/\/127\.0\.0\.1:\d+ refused connections \(ECONNREFUSED\) since \d\d:\d\d:\d\dZ: events may have been sent/,
+    );
+    expect(result.failure).not.toContain('check the webhook URL');
   });
 });

@@ -1,7 +1,7 @@
 import { PIPELINE_EVENTS } from '../../src/streampixel/schemas.ts';
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODE, ReleaseError } from '../../src/streampixel/errors.ts';
-import { API_KEY, startWorld } from '../support/world.ts';
+import { API_KEY, PROJECT_ID, RECEIVER_PATH, startWorld } from '../support/world.ts';
 
 // The orchestrator against the simulator through the short-lived receiver: real loopback servers, with
 // both sides on a clock where two minutes last 120 ms.
@@ -171,5 +171,48 @@ describe('release through the receiver', () => {
     expect(result.outcome).toBe('approved');
     expect(logger.lines.length).toBeGreaterThan(5);
     expect(logger.lines.join('\n')).not.toMatch(new RegExp(`${API_KEY}|presigned-secret`));
+  });
+});
+
+describe('issue 6: attacks through the receiver', () => {
+  const post = (url: string, body: unknown) =>
+    fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+
+  it('a late duplicate of an old approval does not end a rollback that Streampixel rejects', async () => {
+    const world = await startWorld();
+    const first = await world.release({ autoRelease: true });
+    expect(first.result.outcome).toBe('approved');
+    const uploadId = first.uploadIds[0]!;
+    world.simulator.setScenario({ rejectAt: { event: 'build.distributing', objection: 'Region full' } });
+    const receiverUrl = `http://127.0.0.1:${world.port}${RECEIVER_PATH}`;
+    const replayed = world.simulator
+      .waitFor('call', (call) => call.endpoint === 'distribute-file', { timeoutMs: 10_000 })
+      .then(() =>
+        post(receiverUrl, {
+          event: 'build.approved',
+          projectId: PROJECT_ID,
+          uploadId,
+          fileUrl: null,
+          status: 'Approved',
+          objection: null,
+          // Stamped an hour before the rollback: the first release's approval, delivered again.
+          timestamp: new Date(Date.now() - 60 * 60_000).toISOString(),
+        }),
+      );
+    const rollback = await world.release({ command: 'distribute', uploadId, fileUrl: null });
+    expect((await replayed).status).toBe(200);
+    expect(rollback.result).toMatchObject({ outcome: 'rejected', objection: 'Region full' });
+  });
+
+  it('a 20,000-character objection reaches the job as a rejection', async () => {
+    const objection = `Unsigned binary: ${'x'.repeat(20_000)}`;
+    const world = await startWorld({ scenario: { rejectAt: { event: 'build.extracting', objection } } });
+    const { result } = await world.release();
+    expect(result.outcome).toBe('rejected');
+    expect(result.objection).toMatch(/^Unsigned binary: x+… \(18017 more characters\)$/);
   });
 });

@@ -51,9 +51,10 @@ describe('renderSummary', () => {
 
   it('shows the outcome, the objection, the timeline and the share link', () => {
     const markdown = renderSummary(report);
-    expect(markdown).toContain('## Streampixel release: build `up-1`');
+    const text = decodeReferences(markdown);
+    expect(text).toContain('## Streampixel release: build <code>up-1</code>');
     expect(markdown).toContain('**Outcome:** ❌ Rejected');
-    expect(markdown).toContain('| build.downloading | Downloading Files | 13:00:05Z | 3 min 05 s |');
+    expect(text).toContain('| build.downloading | Downloading Files | 13:00:05Z | 3 min 05 s |');
     expect(markdown).toContain('[share link](https://share.streampixel.io/proj-1)');
     expect(markdown).toContain('step took 4 min 10 s');
   });
@@ -61,7 +62,34 @@ describe('renderSummary', () => {
   it('escapes webhook text so it cannot inject HTML or break the table', () => {
     const markdown = renderSummary(report);
     expect(markdown).not.toContain('<script>');
-    expect(markdown).toContain('**Objection:** &lt;script&gt;alert(1)&lt;/script&gt; \\| bad');
+    expect(markdown).toContain(
+      '**Objection:** &#60;script&#62;alert&#40;1&#41;&#60;&#47;script&#62; &#124; bad',
+    );
+  });
+
+  it('shows the objection once', () => {
+    const markdown = decodeReferences(renderSummary(report));
+    expect(markdown.split('alert(1)')).toHaveLength(2);
+  });
+
+  it('renders no Markdown or HTML from outside text: links, images, emphasis, autolinks, breaks', () => {
+    const hostile =
+      '[click](https://evil.example) ![x](https://evil.example/p.png) **b** _i_ www.evil.example `c` <b>x</b>\n# h';
+    const markdown = renderSummary({
+      ...report,
+      objection: hostile,
+      message: `rejected: ${hostile}`,
+      uploadId: '`up` <i>1</i>',
+      timeline: [entry('build.saving', hostile, '2026-11-24T13:03:10Z')],
+    });
+    const fromOutside = markdown.split('\n').filter((line) => line.includes('evil') || line.includes('up'));
+    expect(fromOutside.length).toBeGreaterThanOrEqual(3);
+    for (const line of fromOutside) {
+      // Our own markup around the outside text: a bold label, table pipes, the share link.
+      const own = line.replace(/^\*\*Objection:\*\* /, '').replace(/\[share link\]\([^)]*\)/, '');
+      expect(own).not.toMatch(/[[\]()*_`!]|<(?!\/?code>)|www\.|https:/);
+    }
+    expect(decodeReferences(markdown)).toContain(hostile.replace('\n', '\\n'));
   });
 
   it('says so when no event arrived', () => {
@@ -70,3 +98,8 @@ describe('renderSummary', () => {
     expect(markdown).toContain('**Outcome:** ⏱️ Timed out');
   });
 });
+
+/** What a Markdown renderer shows for numeric character references. */
+function decodeReferences(markdown: string): string {
+  return markdown.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)));
+}

@@ -1,0 +1,135 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { createBridgeSource, MIN_POLL_INTERVAL_MS } from '../../src/action/bridge-source.ts';
+import type { EventSink } from '../../src/action/orchestrate.ts';
+import { createScaledClock } from '../../src/lib/clock.ts';
+import { createMemoryLogger } from '../../src/lib/logger.ts';
+import type { ReceivedWebhook } from '../../src/wait/types.ts';
+
+// The action's bridge client against hand-made servers that misbehave the way a proxy or a wrong URL does.
+
+async function startFakeBridge(handle: (req: IncomingMessage, res: ServerResponse) => void) {
+  const server = createServer(handle);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  onTestFinished(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+function recordingSink() {
+  const delivered: ReceivedWebhook[] = [];
+  const health: Array<string | null> = [];
+  const failures: unknown[] = [];
+  const sink: EventSink = {
+    deliver: (webhook) => void delivered.push(webhook),
+    fail: (error) => void failures.push(error),
+    health: (problem) => void health.push(problem),
+  };
+  return { sink, delivered, health, failures };
+}
+
+describe('bridge source', () => {
+  it('polls a bridge that answers empty long-polls at once no more than once a second', async () => {
+    let requests = 0;
+    const url = await startFakeBridge((_req, res) => {
+      requests += 1;
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"events":[],"cursor":0}');
+    });
+    // 1 s of the action's time lasts 20 real ms, so a tight loop would show as hundreds of requests.
+    const clock = createScaledClock(0.02);
+    const open = createBridgeSource({ bridgeUrl: url, token: 't', clock, logger: createMemoryLogger() });
+    const source = await open(recordingSink().sink);
+    const started = clock.now();
+    await source.follow('up-1', 'start');
+    await clock.sleep(30_000);
+    await source.close();
+    const seconds = (clock.now() - started) / MIN_POLL_INTERVAL_MS;
+    expect(requests).toBeGreaterThan(5);
+    expect(requests).toBeLessThanOrEqual(seconds + 2);
+  });
+
+  it('reports a bridge that accepts the connection and never answers, then recovers', async () => {
+    let answering = false;
+    const url = await startFakeBridge((_req, res) => {
+      if (answering)
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"events":[],"cursor":0}');
+    });
+    const clock = createScaledClock(0.02);
+    const { sink, health } = recordingSink();
+    const source = await createBridgeSource({
+      bridgeUrl: url,
+      token: 't',
+      clock,
+      logger: createMemoryLogger(),
+      pollWaitSeconds: 1,
+    })(sink);
+    await source.follow('up-1', 'start');
+    // headersTimeout is real time (16 s for a 1 s poll): wait for the report rather than guess.
+    await waitUntil(() => health.length > 0, 30_000);
+    expect(health[0]).toMatch(
+      /^the release bridge at http:\/\/127\.0\.0\.1:\d+ accepted the connection but never answered since/,
+    );
+    answering = true;
+    await waitUntil(() => health.at(-1) === null, 30_000);
+    await source.close();
+  }, 60_000);
+
+  it('pre-flight fails at once on a 401 and names the token', async () => {
+    const url = await startFakeBridge((_req, res) => res.writeHead(401).end('{"error":"unauthorized"}'));
+    const source = await createBridgeSource({
+      bridgeUrl: url,
+      token: 't',
+      clock: createScaledClock(0.001),
+      logger: createMemoryLogger(),
+    })(recordingSink().sink);
+    await expect(source.preflight()).rejects.toThrow(/^401 from the release bridge: check bridge-token/);
+    await source.close();
+  });
+
+  it('pre-flight retries a bridge that answers 503 for a while, then passes', async () => {
+    let calls = 0;
+    const url = await startFakeBridge((_req, res) => {
+      calls += 1;
+      if (calls < 3) res.writeHead(503).end('{"error":"store unavailable"}');
+      else res.writeHead(200, { 'content-type': 'application/json' }).end('{"events":[],"cursor":7}');
+    });
+    const { sink, health } = recordingSink();
+    const source = await createBridgeSource({
+      bridgeUrl: url,
+      token: 't',
+      clock: createScaledClock(0.001),
+      logger: createMemoryLogger(),
+    })(sink);
+    await source.preflight();
+    expect(calls).toBe(3);
+    expect(health.at(-1)).toBeNull();
+    await source.close();
+  });
+
+  it('never puts a bridge answer in an error unescaped', async () => {
+    const url = await startFakeBridge((_req, res) => res.writeHead(418).end('teapot\n::error::injected'));
+    const source = await createBridgeSource({
+      bridgeUrl: url,
+      token: 't',
+      clock: createScaledClock(0.001),
+      logger: createMemoryLogger(),
+    })(recordingSink().sink);
+    const error = await source.preflight().catch((e: unknown) => e);
+    expect((error as Error).message).toBe('the release bridge answered 418: teapot\\n::error::injected');
+    await source.close();
+  });
+});
+
+async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { MAX_WEBHOOK_BYTES, parseStreampixelWebhook } from '../../../src/webhooks/providers/streampixel.ts';
+
+const envelope = (patch: Record<string, unknown> = {}) => ({
+  event: 'build.rejected',
+  projectId: 'proj-1',
+  uploadId: 'up-1',
+  fileUrl: 'https://builds.example/game.zip',
+  status: 'Reject',
+  objection: 'Malware signature found',
+  timestamp: '2026-11-24T13:05:00.000Z',
+  ...patch,
+});
+const bytes = (text: string) => new TextEncoder().encode(text);
+
+describe('parseStreampixelWebhook', () => {
+  it('accepts any objection that fits the body limit: a rejection is always a rejection', () => {
+    const objection = 'y'.repeat(MAX_WEBHOOK_BYTES - 400);
+    const parsed = parseStreampixelWebhook(bytes(JSON.stringify(envelope({ objection }))));
+    expect(parsed).toMatchObject({ ok: true, envelope: { objection } });
+  });
+
+  it('accepts a long status and file URL too', () => {
+    const parsed = parseStreampixelWebhook(
+      bytes(
+        JSON.stringify(
+          envelope({ status: 's'.repeat(5000), fileUrl: `https://x.example/${'p'.repeat(20_000)}` }),
+        ),
+      ),
+    );
+    expect(parsed.ok).toBe(true);
+  });
+
+  it('refuses bytes that are not UTF-8 rather than storing replacement characters', () => {
+    const good = bytes(JSON.stringify(envelope({ objection: 'AB' })));
+    const at = Buffer.from(good).indexOf('AB');
+    const bad = Buffer.concat([good.subarray(0, at), Buffer.from([0xc3, 0x28]), good.subarray(at + 2)]);
+    expect(parseStreampixelWebhook(bad)).toMatchObject({ ok: false, reason: 'not-utf8' });
+  });
+
+  it.each([
+    ['a lone high surrogate in uploadId', '{"uploadId":"up-\\ud800"}'],
+    ['a lone low surrogate in event', '{"event":"build.approved\\udc00"}'],
+    ['a lone surrogate in a key', '{"\\ud800":1}'],
+  ])('refuses %s: distinct ids must not collapse into one', (_, patch) => {
+    const body = JSON.stringify(envelope()).replace(/}$/, `,${patch.slice(1)}`);
+    expect(parseStreampixelWebhook(bytes(body))).toMatchObject({ ok: false, reason: 'invalid-envelope' });
+  });
+
+  it('accepts well-formed surrogate pairs (emoji)', () => {
+    const body = JSON.stringify(envelope()).replace(/}$/, ',"note":"\\ud83c\\udfae"}');
+    expect(parseStreampixelWebhook(bytes(body)).ok).toBe(true);
+  });
+
+  it.each([
+    'Tue Nov 24 2026',
+    '2026-11-24 13:05:00Z',
+    '2026-11-24T13:05:00',
+    '2026-02-30T13:05:00Z',
+    '1795525200000',
+    '2026-11-24T13:05:00Z\n::error::x',
+  ])('refuses the timestamp %j: ISO 8601 with a zone only', (timestamp) => {
+    expect(parseStreampixelWebhook(bytes(JSON.stringify(envelope({ timestamp }))))).toMatchObject({
+      ok: false,
+      reason: 'invalid-envelope',
+    });
+  });
+
+  it('accepts ISO 8601 timestamps with an offset or fractions', () => {
+    for (const timestamp of ['2026-11-24T13:05:00Z', '2026-11-24T14:05:00.123+01:00']) {
+      expect(parseStreampixelWebhook(bytes(JSON.stringify(envelope({ timestamp })))).ok).toBe(true);
+    }
+  });
+
+  it('survives deep nesting without a crash', () => {
+    const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
+    const body = JSON.stringify(envelope()).replace(/}$/, `,"deep":${deep}}`);
+    expect(() => parseStreampixelWebhook(bytes(body))).not.toThrow();
+  });
+});
