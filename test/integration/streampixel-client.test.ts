@@ -368,3 +368,17 @@ async function closedOrigin(): Promise<string> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return `http://127.0.0.1:${port}`;
 }
+
+describe('issue 6: an upload answer that could inject workflow commands', () => {
+  test.each([
+    ['a newline', 'up-1\n::set-output name=outcome::approved'],
+    ['a carriage return', 'up-1\r::error::x'],
+    ['a lone surrogate', 'up-\ud800'],
+  ])('an uploadId with %s is refused, and the error says a build may exist', async (_, uploadId) => {
+    const api = await startFakeApi((_req, res) => json(res, 200, { uploadId }));
+    const error = await failure(upload(client(api.baseUrl)));
+    expect(error).toMatchObject({ code: 'upload-uncertain' });
+    expect(error.message).toMatch(/not the documented response\. The request may have reached Streampixel/);
+    expect(error.message).not.toContain('::');
+  });
+});
