@@ -45,6 +45,7 @@ export interface BridgeAppOptions {
 }
 
 export const DEFAULT_HEARTBEAT_MS = 15_000;
+const CLIENT_CLOSED_REQUEST = 499;
 /** Above the longest ingest token (config.ts) so a valid token always reaches the route. */
 const MAX_PARAM_LENGTH = 256;
 
@@ -98,13 +99,22 @@ export function buildBridgeApp(options: BridgeAppOptions): FastifyInstance {
     if (closing.signal.aborted) reply.header('connection', 'close');
   });
 
-  // Requests by route pattern (never the URL, which may hold the ingest token) and status; hijacked
-  // streams are counted when they end.
-  app.addHook('onResponse', async (request, reply) => {
-    metrics.requestCompleted({
-      method: request.method,
-      route: request.routeOptions.url ?? UNMATCHED_ROUTE,
-      status: reply.statusCode,
+  // Node answers a request cut for slowness itself (408, through fastify's clientError handler); count it.
+  app.server.on('clientError', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') metrics.rejected('slow_request');
+  });
+
+  // Requests by route pattern (never the URL, which may hold the ingest token) and status, counted when the
+  // connection is done with them: fastify's onResponse misses streams and long-polls whose client left.
+  // A request whose client left before any answer is counted as 499 (nginx's "client closed request").
+  app.addHook('onRequest', async (request, reply) => {
+    const response = reply.raw;
+    response.once('close', () => {
+      metrics.requestCompleted({
+        method: request.method,
+        route: request.routeOptions.url ?? UNMATCHED_ROUTE,
+        status: response.headersSent ? response.statusCode : CLIENT_CLOSED_REQUEST,
+      });
     });
   });
 

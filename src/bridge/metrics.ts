@@ -22,6 +22,7 @@ export const REJECT_REASONS = [
   'bad_query',
   'rate_limited',
   'too_many_waiters',
+  'slow_request',
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { onTestFinished } from 'vitest';
-import { buildBridgeApp, type BridgeAppOptions } from '../../../src/bridge/app.ts';
+import { buildBridgeApp, type BridgeAppOptions, type BridgeLimits } from '../../../src/bridge/app.ts';
 import type { EventStore } from '../../../src/bridge/store/store.ts';
 import { createMemoryStore, type MemoryStore } from './memory-store.ts';
 
@@ -49,6 +49,8 @@ export async function openTestStore(kind: StoreKind): Promise<EventStore> {
 export interface HarnessOptions extends Partial<Omit<BridgeAppOptions, 'config' | 'store'>> {
   store?: EventStore;
   projectIds?: string[];
+  /** Limits on greedy clients; the defaults otherwise. */
+  limits?: Partial<BridgeLimits>;
   /** Listen on 127.0.0.1:0 (for SSE, disconnects and close()); inject otherwise. */
   listen?: boolean;
 }
@@ -56,7 +58,12 @@ export interface HarnessOptions extends Partial<Omit<BridgeAppOptions, 'config' 
 export async function createHarness<S extends EventStore = MemoryStore>(options: HarnessOptions = {}) {
   const store = (options.store ?? createMemoryStore()) as S;
   const app = buildBridgeApp({
-    config: { ingestToken: INGEST_TOKEN, readToken: READ_TOKEN, projectIds: options.projectIds },
+    config: {
+      ingestToken: INGEST_TOKEN,
+      readToken: READ_TOKEN,
+      projectIds: options.projectIds,
+      ...options.limits,
+    },
     store,
     now: options.now ?? (() => NOW),
     logger: options.logger,
