@@ -1,49 +1,73 @@
-import { decodeUtf8Strictly, hasOnlyWellFormedStrings, parseJsonSafely } from '../safe-json.ts';
-import { WebhookEnvelopeSchema, type WebhookEnvelope } from '../../streampixel/schemas.ts';
+import {
+  BUILD_EVENT,
+  isKnownEvent,
+  WebhookEnvelopeSchema,
+  type WebhookEnvelope,
+} from '../../streampixel/schemas.ts';
+import { dedupeKeyOf, type Phase } from '../event.ts';
+import { decodeJsonBody, MAX_WEBHOOK_BYTES, tooLarge, type BodyFailure } from '../intake.ts';
+import { verified } from '../signature.ts';
+import { describeIssues } from '../zod-issues.ts';
+import { normalizeWith, type WebhookProvider } from './provider.ts';
 
-/** Streampixel's bodies are a few hundred bytes; anything past this is not one of its webhooks. */
-export const MAX_WEBHOOK_BYTES = 64 * 1024;
+export { MAX_WEBHOOK_BYTES };
 
-export type WebhookParseFailure = 'too-large' | 'not-utf8' | 'not-json' | 'invalid-envelope';
+// Streampixel (DESIGN §2): unsigned JSON; the ingest token in the URL (or the receiver's secret path) is the
+// only secret, checked by the route. An event is (uploadId, event, timestamp): the same event can be re-sent,
+// and a re-distributed build fires build.approved again with a new timestamp.
+
+export type WebhookParseFailure = BodyFailure;
 
 export type WebhookParseResult =
   { ok: true; envelope: WebhookEnvelope } | { ok: false; reason: WebhookParseFailure; message: string };
 
 /**
- * Raw bytes → Streampixel envelope. Size first, then JSON, then schema, so an oversized or hostile body
- * is refused before any work is spent on it. Never throws.
+ * Raw bytes → Streampixel envelope. Size first, then UTF-8 and JSON, then schema, so an oversized or hostile
+ * body is refused before any work is spent on it. Never throws.
  */
 export function parseStreampixelWebhook(body: Uint8Array | string): WebhookParseResult {
-  const size = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
-  if (size > MAX_WEBHOOK_BYTES) {
-    return {
-      ok: false,
-      reason: 'too-large',
-      message: `body is ${size} bytes; the limit is ${MAX_WEBHOOK_BYTES}`,
-    };
-  }
-  // Refused, not repaired: replacing bad bytes with U+FFFD would store something the sender never sent.
-  const text = typeof body === 'string' ? body : decodeUtf8Strictly(body);
-  if (text === undefined) return { ok: false, reason: 'not-utf8', message: 'body is not valid UTF-8' };
-  const json = parseJsonSafely(text);
-  if (json === undefined) return { ok: false, reason: 'not-json', message: 'body is not JSON' };
-  if (!hasOnlyWellFormedStrings(json)) {
-    return {
-      ok: false,
-      reason: 'invalid-envelope',
-      message: 'body holds a string that is not well-formed Unicode (a lone surrogate escape)',
-    };
-  }
-  const parsed = WebhookEnvelopeSchema.safeParse(json);
+  const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+  if (bytes.byteLength > MAX_WEBHOOK_BYTES) return tooLarge(bytes.byteLength);
+  const decoded = decodeJsonBody(bytes);
+  if (!decoded.ok) return decoded;
+  const parsed = WebhookEnvelopeSchema.safeParse(decoded.json);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`,
-    );
     return {
       ok: false,
       reason: 'invalid-envelope',
-      message: `not a Streampixel webhook (${problems.join('; ')})`,
+      message: `not a Streampixel webhook (${describeIssues(parsed.error)})`,
     };
   }
   return { ok: true, envelope: parsed.data };
 }
+
+function phaseOf(event: string): Phase {
+  if (event === BUILD_EVENT.approved) return 'success';
+  if (event === BUILD_EVENT.rejected) return 'failure';
+  if (event === BUILD_EVENT.webhookTest) return 'test';
+  // New event names may appear: stored, and ignored by readers.
+  return isKnownEvent(event) ? 'progress' : 'other';
+}
+
+/** The envelope in the normalised shape; an event without an uploadId is kept under the empty subject. */
+export function normalizeStreampixelEnvelope(envelope: WebhookEnvelope) {
+  const uploadId = envelope.uploadId ?? '';
+  return {
+    provider: 'streampixel' as const,
+    subject: uploadId,
+    type: envelope.event,
+    phase: phaseOf(envelope.event),
+    occurredAt: envelope.timestamp,
+    dedupeKey: dedupeKeyOf('streampixel', uploadId, envelope.event, envelope.timestamp),
+    scope: envelope.projectId,
+    detail: envelope.objection ?? null,
+    links: envelope.fileUrl ? { fileUrl: envelope.fileUrl } : {},
+  };
+}
+
+export const streampixel: WebhookProvider<null> = {
+  id: 'streampixel',
+  verify: () => verified,
+  normalize: (json) =>
+    normalizeWith('Streampixel', WebhookEnvelopeSchema, json, normalizeStreampixelEnvelope),
+};
