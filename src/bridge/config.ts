@@ -23,7 +23,7 @@ export const BRIDGE_ENV = {
  * Limits on greedy clients (DESIGN §4, load and abuse). Streampixel gives up on a webhook after 10 s, so a
  * request still arriving after 15 s has no sender left; readers send a few hundred bytes of headers. 60
  * failed authentications a minute per address is far above any misconfigured job (it stops at the first
- * 401) and far below a scan. 2,000 held long-polls and streams: see RELIABILITY.md for what each costs.
+ * 401) and far below a scan. A held long-poll costs about 40 KB (RELIABILITY.md): 2,000 of them about 80 MB.
  */
 export const LIMIT_DEFAULTS = {
   headersTimeoutMs: 10_000,
