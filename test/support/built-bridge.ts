@@ -15,8 +15,10 @@ export interface BuiltBridge {
   readToken: string;
   /** Everything every incarnation of the bridge printed so far. */
   log(): string;
-  /** Stops the bridge (SIGTERM: graceful; SIGKILL: kill -9) and starts it again on the same file and port. */
-  restart(signal: 'SIGTERM' | 'SIGKILL'): Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }>;
+  /** Stops the bridge: SIGTERM (graceful) or SIGKILL (kill -9); resolves once the process has exited. */
+  stop(signal: 'SIGTERM' | 'SIGKILL'): Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }>;
+  /** Starts the bridge again on the same SQLite file and port; resolves once /readyz answers. */
+  start(): Promise<void>;
 }
 
 /** The built bridge (dist/bridge/index.js) on an embedded SQLite file in a temp folder, on a free port. */
@@ -42,16 +44,19 @@ export async function startBuiltBridge(onFinished: OnFinished): Promise<BuiltBri
     hookUrl: `${current.url}/hooks/streampixel/${BRIDGE_TOKENS.ingest}`,
     readToken: BRIDGE_TOKENS.read,
     log: () => logs.map((read) => read()).join('\n'),
-    async restart(signal) {
+    async stop(signal) {
       const { child } = current;
+      if (child.exitCode !== null || child.signalCode !== null)
+        return { exitCode: child.exitCode, signal: child.signalCode };
       const exited = new Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }>((resolve) =>
         child.once('exit', (exitCode, exitSignal) => resolve({ exitCode, signal: exitSignal })),
       );
       child.kill(signal);
-      const exit = await exited;
+      return exited;
+    },
+    async start() {
       current = await startBridgeProcess(env);
       logs.push(current.log);
-      return exit;
     },
   };
 }
