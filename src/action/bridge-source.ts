@@ -7,6 +7,7 @@ import { ERROR_CODE, ReleaseError } from '../streampixel/errors.ts';
 import { WebhookEnvelopeSchema } from '../streampixel/schemas.ts';
 import { parseJsonSafely } from '../webhooks/safe-json.ts';
 import { displayText } from '../webhooks/display-text.ts';
+import { normalizeStreampixelEnvelope } from '../webhooks/providers/streampixel.ts';
 import { formatTimeOfDay } from '../wait/format.ts';
 import type { EventSource, FollowFrom, OpenEventSource } from './orchestrate.ts';
 
@@ -173,7 +174,7 @@ export function createBridgeSource(options: BridgeSourceOptions): OpenEventSourc
           // keeps the state machine's "after the call" rule free of clock skew between runner and bridge.
           const receivedAt = from === 'latest' ? clock.now() : Date.parse(event.receivedAt);
           sink.deliver({
-            envelope: envelope.data,
+            event: normalizeStreampixelEnvelope(envelope.data),
             receivedAt: Number.isNaN(receivedAt) ? clock.now() : receivedAt,
           });
         }

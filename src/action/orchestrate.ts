@@ -4,7 +4,7 @@ import type { StreampixelClient } from '../streampixel/client.ts';
 import { messageOf } from '../lib/error-message.ts';
 import { ERROR_CODE, ReleaseError, StreampixelApiError } from '../streampixel/errors.ts';
 import { RATE_LIMIT_WINDOW_MS, TEST_UPLOAD_ID } from '../streampixel/schemas.ts';
-import { createReleaseState, nextWakeAt, transition } from '../wait/release-machine.ts';
+import { buildOf, createReleaseState, nextWakeAt, transition } from '../wait/release-machine.ts';
 import type {
   ApiCall,
   MachineInput,
@@ -213,7 +213,7 @@ async function perform(
         return { type: 'upload-accepted', uploadId: answer.uploadId };
       }
       case 'distribute':
-        await client.distributeFile({ projectId, uploadId: state.uploadId ?? '' });
+        await client.distributeFile({ projectId, uploadId: buildOf(state) ?? '' });
         return { type: 'distribute-accepted' };
       case 'test-webhook': {
         const answer = await client.testWebhook({ projectId });

@@ -6,7 +6,11 @@ import { silentLogger, type Logger } from '../lib/logger.ts';
 import { ERROR_CODE, ReleaseError } from '../streampixel/errors.ts';
 import type { ReceivedWebhook } from '../wait/types.ts';
 import { displayText } from '../webhooks/display-text.ts';
-import { MAX_WEBHOOK_BYTES, parseStreampixelWebhook } from '../webhooks/providers/streampixel.ts';
+import {
+  MAX_WEBHOOK_BYTES,
+  normalizeStreampixelEnvelope,
+  parseStreampixelWebhook,
+} from '../webhooks/providers/streampixel.ts';
 
 export interface ReceiverOptions {
   port: number;
@@ -95,7 +99,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
     }
 
     try {
-      options.onWebhook({ envelope: parsed.envelope, receivedAt: now() });
+      options.onWebhook({ event: normalizeStreampixelEnvelope(parsed.envelope), receivedAt: now() });
     } catch (error) {
       // A 2xx says "handled". This event may now be lost to the job, so say so: the 500 shows up in
       // Streampixel's delivery log and in test-webhook's statusCode. Streampixel never retries, so answering

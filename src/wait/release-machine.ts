@@ -1,6 +1,7 @@
-import { BUILD_EVENT, isKnownEvent, pipelineIndex } from '../streampixel/schemas.ts';
+import { BUILD_EVENT, pipelineIndex } from '../streampixel/schemas.ts';
 import { displayText, MAX_OBJECTION_CHARS } from '../webhooks/display-text.ts';
 import { formatMinutes, formatTimeOfDay } from './format.ts';
+import { countFromNow, createTracker, follow, observe } from './outcome-tracker.ts';
 import type {
   ApiCall,
   Effect,
@@ -30,17 +31,27 @@ export const CLOCK_SKEW_ALLOWANCE_MS = 10 * 60_000;
 const takesUploadId = (config: MachineConfig): boolean =>
   config.command === 'distribute' || config.command === 'wait';
 
+/** The build this run follows: given (distribute, wait) or learnt from the upload answer; null before. */
+export const buildOf = (state: ReleaseState): string | null => state.tracker.subject;
+
 export function createReleaseState(config: MachineConfig): ReleaseState {
+  const tracker = createTracker(
+    {
+      provider: 'streampixel',
+      scope: config.projectId,
+      countTests: config.command === 'test-webhook',
+      maxBuffered: config.maxBuffered,
+      skewAllowanceMs: CLOCK_SKEW_ALLOWANCE_MS,
+    },
+    // A leftover upload-id must never decide a release's outcome: the build is the one the upload creates.
+    takesUploadId(config) ? config.uploadId : null,
+    // Until the call is made, nothing counts for the commands that count only what follows it.
+    config.command === 'distribute' || config.command === 'test-webhook' ? Number.POSITIVE_INFINITY : null,
+  );
   return {
     config,
     phase: 'starting',
-    // A leftover upload-id must never decide a release's outcome: the build is the one the upload creates.
-    uploadId: takesUploadId(config) ? config.uploadId : null,
-    // Until the call is made, nothing counts for the commands that count only what follows it.
-    countFrom:
-      config.command === 'distribute' || config.command === 'test-webhook' ? Number.POSITIVE_INFINITY : null,
-    seen: new Set(),
-    buffered: [],
+    tracker,
     timeline: [],
     furthestStage: null,
     lastProgressAt: config.startedAt,
@@ -137,7 +148,7 @@ class Step {
       inFlight: null,
       pendingCall: null,
       nextAttemptAt: null,
-      buffered: [],
+      tracker: { ...this.state.tracker, buffered: [] },
     });
     this.emit({ type: 'finish', result });
   }
@@ -160,14 +171,14 @@ function start(step: Step, now: number): void {
     case 'distribute':
       // Only events received after this call count: an earlier build.approved of the same build must
       // not end a rollback's wait.
-      step.update({ phase: 'distributing', countFrom: now });
+      step.update({ phase: 'distributing', tracker: countFromNow(step.state.tracker, now) });
       step.call('distribute', now);
       return;
     case 'wait':
       step.update({ phase: 'awaiting-outcome' });
       return;
     case 'test-webhook':
-      step.update({ phase: 'testing', countFrom: now });
+      step.update({ phase: 'testing', tracker: countFromNow(step.state.tracker, now) });
       step.call('test-webhook', now);
       return;
   }
@@ -175,7 +186,8 @@ function start(step: Step, now: number): void {
 
 function uploadAccepted(step: Step, uploadId: string, now: number): void {
   const { config } = step.state;
-  step.update({ uploadId, inFlight: null, inFlightSince: null, lastProgressAt: now });
+  const followed = follow(step.state.tracker, uploadId);
+  step.update({ tracker: followed.state, inFlight: null, inFlightSince: null, lastProgressAt: now });
   step.emit({ type: 'upload-id', uploadId });
   step.log('info', `Streampixel accepted the upload: build ${uploadId}`);
   if (!config.waitForOutcome) return step.finish(succeed('submitted'));
@@ -185,9 +197,7 @@ function uploadAccepted(step: Step, uploadId: string, now: number): void {
   // Blind Distribute attempts start only if the build shows no progress (stage events unticked).
   if (distributes) schedule(step, 'distribute', now + config.retryIntervalMs);
 
-  const buffered = step.state.buffered;
-  step.update({ buffered: [] });
-  for (const webhook of buffered) {
+  for (const webhook of followed.held) {
     if (step.done) return;
     receive(step, webhook, now);
   }
@@ -195,7 +205,7 @@ function uploadAccepted(step: Step, uploadId: string, now: number): void {
 
 function distributeAccepted(step: Step): void {
   step.update({ inFlight: null, inFlightSince: null, distributed: true });
-  step.log('info', `Streampixel accepted Distribute for build ${step.state.uploadId}`);
+  step.log('info', `Streampixel accepted Distribute for build ${buildOf(step.state)}`);
   if (!step.state.config.waitForOutcome) return step.finish(succeed('submitted'));
   step.update({ phase: 'awaiting-outcome' });
 }
@@ -254,66 +264,39 @@ function tick(step: Step, now: number): void {
 }
 
 function receive(step: Step, webhook: ReceivedWebhook, now: number): void {
-  const { envelope, receivedAt } = webhook;
-  const { state } = step;
-  const { config } = state;
+  const observed = observe(step.state.tracker, webhook);
+  step.update({ tracker: observed.state });
+  const { verdict } = observed;
+  if (verdict.kind === 'ignored' && verdict.why) step.log('debug', verdict.why);
+  if (verdict.kind !== 'counted') return;
 
-  if (envelope.event === BUILD_EVENT.webhookTest) {
-    // Its ids are placeholders, so only the time tells it is the answer to our own test call.
-    if (config.command === 'test-webhook' && receivedAt >= (state.countFrom ?? 0)) {
-      step.log('info', "Streampixel's webhook.test event arrived");
-      step.finish(succeed('test-delivered'));
-    }
-    return;
+  const { event, receivedAt } = webhook;
+  if (event.phase === 'test') {
+    // Its ids are placeholders, so only the time tells it answers our test call (the tracker checked it).
+    step.log('info', "Streampixel's webhook.test event arrived");
+    return step.finish(succeed('test-delivered'));
   }
-  if (!isKnownEvent(envelope.event)) {
-    return step.log('debug', `Ignored unknown event ${displayText(envelope.event)}`);
-  }
-  if (envelope.projectId !== config.projectId || envelope.uploadId === null) return;
-  if (state.uploadId === null) {
-    // build.uploaded can beat the upload call's own answer: hold events until we know our uploadId.
-    const buffered = [...state.buffered, webhook];
-    if (buffered.length > config.maxBuffered) buffered.shift();
-    step.update({ buffered });
-    return;
-  }
-  if (envelope.uploadId !== state.uploadId) return;
-  if (state.countFrom !== null && receivedAt < state.countFrom) {
-    return step.log('debug', `Ignored ${envelope.event} received before Distribute was called`);
-  }
-  if (
-    state.countFrom !== null &&
-    Date.parse(envelope.timestamp) < state.countFrom - CLOCK_SKEW_ALLOWANCE_MS
-  ) {
-    // Received after the call, stamped long before it: a late re-delivery of an earlier run's event.
-    return step.log(
-      'debug',
-      `Ignored ${envelope.event} stamped ${envelope.timestamp}, before Distribute was called`,
-    );
-  }
-  const key = `${envelope.uploadId}\u0000${envelope.event}\u0000${envelope.timestamp}`;
-  if (state.seen.has(key)) return step.log('debug', `Ignored duplicate ${envelope.event}`);
-
   // Matching used the raw fields; what is kept for people to read is made safe to show.
   const entry: TimelineEntry = {
-    event: envelope.event,
-    status: displayText(envelope.status),
-    timestamp: envelope.timestamp,
+    event: event.type,
+    status: displayText(event.status ?? ''),
+    timestamp: event.occurredAt ?? new Date(receivedAt).toISOString(),
     receivedAt: new Date(receivedAt).toISOString(),
   };
-  step.update({ seen: new Set(state.seen).add(key), timeline: [...state.timeline, entry] });
+  step.update({ timeline: [...step.state.timeline, entry] });
   step.emit({ type: 'event', entry });
 
-  if (envelope.event === BUILD_EVENT.rejected) {
-    const objection = envelope.objection ? displayText(envelope.objection, MAX_OBJECTION_CHARS) : null;
+  const uploadId = buildOf(step.state);
+  if (event.phase === 'failure') {
+    const objection = event.detail ? displayText(event.detail, MAX_OBJECTION_CHARS) : null;
     return step.finish({
       outcome: 'rejected',
-      failure: `Streampixel rejected build ${state.uploadId}: ${objection ?? 'no objection given'}`,
+      failure: `Streampixel rejected build ${uploadId}: ${objection ?? 'no objection given'}`,
       objection,
     });
   }
-  if (envelope.event === BUILD_EVENT.approved) {
-    return step.finish(succeed(config.command === 'upload' ? 'processed' : 'approved'));
+  if (event.phase === 'success') {
+    return step.finish(succeed(step.state.config.command === 'upload' ? 'processed' : 'approved'));
   }
   progress(step, entry, now);
 }
@@ -360,7 +343,8 @@ function deadlinePassed(state: ReleaseState): Result {
         `dashboard for a new build of project ${config.projectId} before re-running this job.`,
     );
   }
-  const subject = state.uploadId === null ? `project ${config.projectId}` : `build ${state.uploadId}`;
+  const uploadId = buildOf(state);
+  const subject = uploadId === null ? `project ${config.projectId}` : `build ${uploadId}`;
   const what = config.command === 'test-webhook' ? 'No webhook.test event' : `No outcome for ${subject}`;
   const parts = [`${what} after ${minutes}`];
   if (state.furthestStage) {
@@ -377,7 +361,7 @@ function deadlinePassed(state: ReleaseState): Result {
     parts.push(`${state.waitPathProblem}: events may have been sent that never reached this step`);
   } else if (config.command === 'test-webhook') {
     parts.push('check that the webhook URL in the Streampixel dashboard points at this bridge or receiver');
-  } else if (!state.furthestStage && state.uploadId !== null && state.inFlight === null) {
+  } else if (!state.furthestStage && uploadId !== null && state.inFlight === null) {
     parts.push(
       'no event of this build arrived: check the webhook URL and the ticked events in the Streampixel dashboard',
     );

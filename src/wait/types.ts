@@ -1,4 +1,4 @@
-import type { WebhookEnvelope } from '../streampixel/schemas.ts';
+import type { TrackedEvent, TrackerState } from './outcome-tracker.ts';
 
 export const COMMANDS = ['release', 'upload', 'distribute', 'wait', 'test-webhook'] as const;
 export type Command = (typeof COMMANDS)[number];
@@ -15,11 +15,8 @@ export type Outcome = (typeof OUTCOMES)[number];
 
 export type ApiCall = 'upload' | 'distribute' | 'test-webhook';
 
-/** A webhook as a receiver or the bridge hands it over: the envelope and when it reached us. */
-export interface ReceivedWebhook {
-  envelope: WebhookEnvelope;
-  receivedAt: number;
-}
+/** A webhook as a receiver or the bridge hands it over: the normalised event and when it reached us. */
+export type ReceivedWebhook = TrackedEvent;
 
 /** One counted event of this build, as shown in the `events` output and the summary. */
 export interface TimelineEntry {
@@ -59,11 +56,8 @@ export interface Result {
 export interface ReleaseState {
   config: MachineConfig;
   phase: Phase;
-  uploadId: string | null;
-  /** Events received before this time do not count (`distribute`, `test-webhook`). */
-  countFrom: number | null;
-  seen: ReadonlySet<string>;
-  buffered: readonly ReceivedWebhook[];
+  /** Which events count: this build's, once each, after the Distribute or test call. */
+  tracker: TrackerState;
   timeline: readonly TimelineEntry[];
   /** The most advanced pipeline stage seen, whatever order the events arrived in. */
   furthestStage: TimelineEntry | null;

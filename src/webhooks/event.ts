@@ -31,6 +31,8 @@ export const NormalizedEventSchema = z.object({
   /** The provider's own event name, e.g. build.approved, video.media.ready. */
   type: z.string().min(1),
   phase: z.enum(PHASES),
+  /** The provider's own status word for the event (Streampixel's `status`), shown and set as an output. */
+  status: z.string().nullable(),
   /** The provider's own time of the event (ISO 8601), when it sends one that parses. */
   occurredAt: z.string().nullable(),
   /** Same key, same event: a re-delivery is acknowledged and stored once. */

@@ -1,6 +1,7 @@
 import { PIPELINE_EVENTS } from '../../src/streampixel/schemas.ts';
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODE, ReleaseError } from '../../src/streampixel/errors.ts';
+import { buildOf } from '../../src/wait/release-machine.ts';
 import { API_KEY, PROJECT_ID, RECEIVER_PATH, startWorld } from '../support/world.ts';
 
 // The orchestrator against the simulator through the short-lived receiver: real loopback servers, with
@@ -19,7 +20,7 @@ describe('release through the receiver', () => {
     expect(endpoints(world.simulator.calls)).toEqual(['upload-file 200', 'distribute-file 200']);
     expect(world.simulator.calls[0]!.body).toMatchObject({ autoRelease: false, projectId: 'proj-1' });
     expect(events.map((e) => e.event)).toEqual([...PIPELINE_EVENTS]);
-    expect(state.uploadId).toBe(uploadIds[0]);
+    expect(buildOf(state)).toBe(uploadIds[0]);
   });
 
   it('fails a rejected build with its objection', async () => {

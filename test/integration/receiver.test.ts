@@ -62,7 +62,23 @@ test('a valid envelope is answered 200 and handed to onWebhook before the answer
   const res = await send(SECRET_PATH, JSON.stringify(ENVELOPE));
   expect(res.status).toBe(200);
   expect(res.json).toEqual({ ok: true });
-  expect(received).toEqual([{ envelope: ENVELOPE, receivedAt: NOW }]);
+  expect(received).toEqual([
+    {
+      receivedAt: NOW,
+      event: {
+        provider: 'streampixel',
+        subject: ENVELOPE.uploadId,
+        type: ENVELOPE.event,
+        phase: 'progress',
+        status: ENVELOPE.status,
+        occurredAt: ENVELOPE.timestamp,
+        dedupeKey: JSON.stringify(['streampixel', ENVELOPE.uploadId, ENVELOPE.event, ENVELOPE.timestamp]),
+        scope: ENVELOPE.projectId,
+        detail: null,
+        links: {},
+      },
+    },
+  ]);
 });
 
 test('the query string is ignored when matching the path', async () => {

@@ -61,6 +61,7 @@ export const buildpixel: WebhookProvider<BuildPixelConfig> = {
         subject: build.id,
         type: envelope.type,
         phase: PHASE[envelope.type] ?? 'other',
+        status: build.status ?? null,
         occurredAt: occurredAtOf(envelope.createdAt),
         dedupeKey: dedupeKeyOf('buildpixel', build.id, envelope.type),
         scope: envelope.organizationId ?? null,

@@ -30,6 +30,7 @@ const idField = z.string().min(1).max(200);
 const EnvelopeSchema = z.looseObject({
   id: idField,
   type: z.string().min(1).max(200),
+  status: z.string().optional(),
   createdAt: z.unknown().optional(),
   object: z.looseObject({ id: idField.optional() }).optional(),
   workspace: z.looseObject({ id: z.string().optional() }).nullable().optional(),
@@ -73,6 +74,7 @@ export const fastpix: WebhookProvider<FastPixConfig> = {
         subject,
         type: envelope.type,
         phase: phaseOf(envelope.type),
+        status: envelope.status ?? null,
         occurredAt: occurredAtOf(envelope.createdAt),
         dedupeKey: dedupeKeyOf('fastpix', envelope.id),
         scope: envelope.workspace?.id ?? envelope.environment?.id ?? null,

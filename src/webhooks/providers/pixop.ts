@@ -79,6 +79,7 @@ export const pixop: WebhookProvider<PixopConfig> = {
       subject: envelope.data.videoId,
       type: envelope.eventType,
       phase: phaseOf(envelope.eventType, envelope.test === true),
+      status: null,
       occurredAt: occurredAtOf(envelope.occurredAt),
       dedupeKey: dedupeKeyOf('pixop', envelope.id),
       scope: null,

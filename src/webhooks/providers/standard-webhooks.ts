@@ -100,6 +100,7 @@ export const standardWebhooks: WebhookProvider<StandardWebhooksConfig> = {
         subject: typeof subject === 'string' || typeof subject === 'number' ? String(subject) : '',
         type: payload.type,
         phase,
+        status: null,
         occurredAt: occurredAtOf(payload.timestamp),
         // Verified before normalising, so the header is there.
         dedupeKey: dedupeKeyOf('standard-webhooks', header(webhook.headers, STANDARD_HEADERS.id) ?? ''),

@@ -57,6 +57,7 @@ export function normalizeStreampixelEnvelope(envelope: WebhookEnvelope) {
     subject: uploadId,
     type: envelope.event,
     phase: phaseOf(envelope.event),
+    status: envelope.status,
     occurredAt: envelope.timestamp,
     dedupeKey: dedupeKeyOf('streampixel', uploadId, envelope.event, envelope.timestamp),
     scope: envelope.projectId,

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createReleaseState, nextWakeAt, transition } from '../../../src/wait/release-machine.ts';
+import { buildOf, createReleaseState, nextWakeAt, transition } from '../../../src/wait/release-machine.ts';
 import type { Effect, MachineConfig, MachineInput, ReleaseState } from '../../../src/wait/types.ts';
 import { EVENT_STATUS, type BuildEventName } from '../../../src/streampixel/schemas.ts';
+import { normalizeStreampixelEnvelope } from '../../../src/webhooks/providers/streampixel.ts';
 
 const T0 = Date.parse('2026-11-24T13:00:00Z');
 const MIN = 60_000;
@@ -35,7 +36,7 @@ function hook(event: string, at: number, patch: HookPatch = {}): MachineInput {
     type: 'webhook',
     webhook: {
       receivedAt: at,
-      envelope: {
+      event: normalizeStreampixelEnvelope({
         event,
         projectId: patch.projectId ?? PROJECT,
         uploadId: patch.uploadId === undefined ? BUILD : patch.uploadId,
@@ -43,7 +44,7 @@ function hook(event: string, at: number, patch: HookPatch = {}): MachineInput {
         status: patch.status ?? EVENT_STATUS[event as BuildEventName] ?? 'unknown',
         objection: patch.objection ?? null,
         timestamp: patch.timestamp ?? new Date(at - 500).toISOString(),
-      },
+      }),
     },
   };
 }
@@ -121,7 +122,7 @@ describe('release with auto-release false', () => {
       [T0 + 3, hook('build.extracting', T0 + 3)],
       [T0 + 4, hook('build.saving', T0 + 4)],
     ]);
-    expect(state.buffered.map((w) => w.envelope.event)).toEqual([
+    expect(state.tracker.buffered.map((w) => w.event.type)).toEqual([
       'build.downloading',
       'build.extracting',
       'build.saving',
@@ -550,7 +551,7 @@ describe('issue 6: attacks on the action', () => {
         [T0 + 200, hook('build.rejected', T0 + 200, { uploadId: OLD, objection: 'old' })],
       ]);
       expect(finish(effects)).toBeUndefined();
-      expect(state.uploadId).toBeNull();
+      expect(buildOf(state)).toBeNull();
       expect(state.timeline).toEqual([]);
     },
   );
