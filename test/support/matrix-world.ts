@@ -5,7 +5,7 @@ import {
   type Simulator,
 } from '../../src/simulator/index.ts';
 import { freePort } from '../../scripts/free-port.ts';
-import { runAction, type ActionRun } from '../../scripts/run-action.ts';
+import { BUNDLE, runAction, type ActionRun } from '../../scripts/run-action.ts';
 import { startBuiltBridge, type BuiltBridge, type OnFinished } from './built-bridge.ts';
 import { API_KEYS, PRESIGNED_FILE_URLS, RECEIVER_PATHS } from './secrets.ts';
 import { postWebhook, startWebhookRelay, type Envelope, type Intercept } from './webhook-relay.ts';
@@ -19,6 +19,9 @@ export const WAIT_PATHS: readonly WaitPath[] = ['bridge', 'receiver'];
 export const MATRIX_USER_ID = 'user-1';
 export const MATRIX_PROJECT_ID = 'proj-1';
 export const OTHER_PROJECT_ID = 'proj-2';
+
+/** MATRIX_ACTION_BUNDLE runs another build of the action (one from before a fix, say) through the same cases. */
+const ACTION_ENTRY = process.env.MATRIX_ACTION_BUNDLE || BUNDLE;
 
 const FAST_STAGES = {
   'build.uploaded': 5,
@@ -47,7 +50,7 @@ export interface MatrixWorld {
   post(envelope: Envelope): Promise<number>;
   /** The builds the simulator created, in order. */
   builds(): BuildRecord[];
-  /** `endpoint status` of every API call, in order. */
+  /** `endpoint status` of every call to one of Streampixel's endpoints, in order. */
   calls(): string[];
 }
 
@@ -89,10 +92,11 @@ export async function startMatrixWorld(options: MatrixWorldOptions): Promise<Mat
     simulator,
     bridge,
     inputs,
-    run: (patch) => runAction(inputs(patch)),
+    run: (patch) => runAction(inputs(patch), ACTION_ENTRY),
     post: (envelope) => postWebhook(target, envelope),
     builds: () => [...simulator.builds.values()],
-    calls: () => simulator.calls.map((call) => `${call.endpoint ?? call.path} ${call.status}`),
+    calls: () =>
+      simulator.calls.flatMap((call) => (call.endpoint ? [`${call.endpoint} ${call.status}`] : [])),
   };
 }
 
