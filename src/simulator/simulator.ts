@@ -72,7 +72,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     const end = activity.begin();
     try {
       const at = Date.now();
-      const outcome = await sendWebhook(url, envelope, {
+      const outcome = await sendWebhook(url, JSON.stringify(envelope), {
         timeoutMs: webhookTimeoutMs,
         signal: shutdown.signal,
         dispatcher,

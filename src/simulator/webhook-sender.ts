@@ -1,5 +1,4 @@
 import { request, type Dispatcher } from 'undici';
-import type { WebhookEnvelope } from '../streampixel/schemas.ts';
 
 export interface SendOutcome {
   /** What the endpoint answered; 0 when it was unreachable, too slow, or the simulator closed. */
@@ -9,13 +8,20 @@ export interface SendOutcome {
 }
 
 /**
- * One POST, as Streampixel sends it: JSON, a hard timeout, and no retry whatever happens. Never throws: a
- * broken endpoint is an outcome to record, not a failure of the simulator.
+ * One POST of a JSON body with a hard timeout, and no retry here (Streampixel never retries; the other
+ * providers' senders decide on their own). Never throws: a broken endpoint is an outcome to record, not a
+ * failure of the simulator.
  */
 export async function sendWebhook(
   url: string,
-  envelope: WebhookEnvelope,
-  options: { timeoutMs: number; signal: AbortSignal; dispatcher: Dispatcher },
+  body: string,
+  options: {
+    timeoutMs: number;
+    signal: AbortSignal;
+    dispatcher: Dispatcher;
+    headers?: Record<string, string>;
+    userAgent?: string;
+  },
 ): Promise<SendOutcome> {
   const started = performance.now();
   const timeout = AbortSignal.timeout(options.timeoutMs);
@@ -24,8 +30,12 @@ export async function sendWebhook(
   try {
     const response = await request(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'user-agent': 'streampixel-simulator' },
-      body: JSON.stringify(envelope),
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': options.userAgent ?? 'streampixel-simulator',
+        ...options.headers,
+      },
+      body,
       signal,
       dispatcher: options.dispatcher,
     });

@@ -1,5 +1,5 @@
 import { Webhook as PeerStandardWebhook } from 'standardwebhooks';
-import { createHmac, createPublicKey } from 'node:crypto';
+import { createHmac, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { intake, type IntakeResult } from '../../../src/webhooks/intake.ts';
 import { buildpixel, type BuildPixelConfig } from '../../../src/webhooks/providers/buildpixel.ts';
@@ -12,21 +12,43 @@ import {
   type StandardWebhooksConfig,
 } from '../../../src/webhooks/providers/standard-webhooks.ts';
 import {
-  BUILDPIXEL_BUILD_ID,
-  buildpixelEvent,
-  FASTPIX_MEDIA_ID,
-  fastpixEvent,
-  PIXOP_VIDEO_ID,
-  pixopEvent,
-  standardEvent,
-} from '../../fixtures/provider-envelopes.ts';
-import {
-  pixopKeys,
-  signBuildPixel,
-  signFastPix,
-  signPixop,
-  signStandard,
-} from '../../support/provider-signers.ts';
+  buildpixelEvent as buildpixelEventOf,
+  fastpixEvent as fastpixEventOf,
+  pixopEvent as pixopEventOf,
+  standardEvent as standardEventOf,
+} from '../../../src/simulator/providers/envelopes.ts';
+import { signWebhook } from '../../../src/simulator/providers/signers.ts';
+
+// Bodies from the simulator's provider envelopes (which say where each shape comes from), signed by its
+// signers: code written apart from the verifiers under test.
+const BUILDPIXEL_BUILD_ID = '65f2a1b3c4d5e6f708192a3b';
+const FASTPIX_MEDIA_ID = '73183ed5-e866-2090-8e28-a1072f429b8c';
+const PIXOP_VIDEO_ID = '0b6c1f7e-3c2a-4d5e-9f80-1a2b3c4d5e6f';
+const buildpixelEvent = (type: string, extra: Record<string, unknown> = {}) =>
+  buildpixelEventOf(type, BUILDPIXEL_BUILD_ID, extra);
+const fastpixEvent = (type: string, id?: string) => fastpixEventOf(type, FASTPIX_MEDIA_ID, id);
+const pixopEvent = (type: string, test = false) => pixopEventOf(type, PIXOP_VIDEO_ID, test);
+const standardEvent = (type: string) => standardEventOf(type, 'job-42');
+
+const signBuildPixel = (body: string, secret: string) =>
+  signWebhook({ provider: 'buildpixel', secret }, body, 'unused', 0);
+const signFastPix = (body: string, secret: string) =>
+  signWebhook({ provider: 'fastpix', secret }, body, 'unused', 0) as { 'fastpix-signature': string };
+const signPixop = (body: string, privateKey: KeyObject, keyId: string, at: number) =>
+  signWebhook({ provider: 'pixop', privateKey, keyId }, body, 'unused', at);
+const signStandard = (body: string, secret: string, id: string, at: number) =>
+  signWebhook({ provider: 'standard-webhooks', secret }, body, id, at) as Record<
+    'webhook-id' | 'webhook-timestamp' | 'webhook-signature',
+    string
+  >;
+function pixopKeys() {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  return {
+    privateKey,
+    publicKey,
+    spkiBase64: publicKey.export({ format: 'der', type: 'spki' }).toString('base64'),
+  };
+}
 
 const NOW = Date.parse('2026-11-24T13:05:10Z');
 const NOW_S = Math.floor(NOW / 1000);
@@ -75,7 +97,11 @@ describe('BuildPixel', () => {
   it('hands on the artifact URL of a completed build, and a failure reason when one is sent', () => {
     const complete = signed(buildpixelEvent('build.complete'));
     expect(run(buildpixel, config, complete.body, complete.headers)).toMatchObject({
-      event: { links: { artifactUrl: 'https://artifacts.buildpixel.example/MyGame-Win64.zip' } },
+      event: {
+        links: {
+          artifactUrl: `https://artifacts.buildpixel.example/${BUILDPIXEL_BUILD_ID}/MyGame-Win64.zip`,
+        },
+      },
     });
     const failed = signed(buildpixelEvent('build.failed', { error: 'Cook failed: missing asset' }));
     expect(run(buildpixel, config, failed.body, failed.headers)).toMatchObject({
@@ -95,7 +121,7 @@ describe('BuildPixel', () => {
   });
 
   const valid = signed(buildpixelEvent('build.complete'));
-  const mac = valid.headers['x-buildpixel-signature'].slice('sha256='.length);
+  const mac = valid.headers['x-buildpixel-signature']!.slice('sha256='.length);
   it.each([
     ['a tampered body', valid.body.replace('complete', 'failed'), valid.headers, '401 mismatch'],
     ['a wrong secret', valid.body, signBuildPixel(valid.body, 'nope'), '401 mismatch'],
@@ -158,7 +184,7 @@ describe('FastPix', () => {
   it('hands on the media id and playback ids of a ready media', () => {
     const { body, headers } = signed(fastpixEvent('video.media.ready'));
     expect(run(fastpix, config, body, headers)).toMatchObject({
-      event: { links: { mediaId: FASTPIX_MEDIA_ID, playbackIds: ['pb-1'] } },
+      event: { links: { mediaId: FASTPIX_MEDIA_ID, playbackIds: ['pb-73183ed5'] } },
     });
   });
 
