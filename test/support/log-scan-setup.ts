@@ -6,7 +6,7 @@ import { describeHits, findSecrets } from './secret-scan.ts';
 
 // A vitest setup file (vitest.config.ts `setupFiles`), so no test file can forget it: everything a test
 // file's worker writes to stdout, stderr or the console, and everything the processes its helpers start
-// print (scripts/run-action.ts, scripts/bridge-process.ts, test/support/simulator-log.ts share it through
+// print (scripts/run-action.ts, scripts/bridge-process.ts and the simulator CLI test share it through
 // scripts/captured-output.ts), is scanned for the test secrets of test/support/secrets.ts when the file
 // ends. Any hit fails the file, naming the source, the line and the secret (never printing it).
 
