@@ -6,11 +6,8 @@ import { silentLogger, type Logger } from '../lib/logger.ts';
 import { ERROR_CODE, ReleaseError } from '../streampixel/errors.ts';
 import type { ReceivedWebhook } from '../wait/types.ts';
 import { displayText } from '../webhooks/display-text.ts';
-import {
-  MAX_WEBHOOK_BYTES,
-  normalizeStreampixelEnvelope,
-  parseStreampixelWebhook,
-} from '../webhooks/providers/streampixel.ts';
+import { intakeFor, MAX_WEBHOOK_BYTES, type Intake } from '../webhooks/intake.ts';
+import { streampixel } from '../webhooks/providers/streampixel.ts';
 
 export interface ReceiverOptions {
   port: number;
@@ -18,8 +15,10 @@ export interface ReceiverOptions {
   host?: string;
   /** The only path accepted; it holds a secret, so it is never logged. */
   path: string;
-  /** Called synchronously for each valid envelope, before Streampixel gets its answer. */
+  /** Called synchronously for each valid event, before the sender gets its answer. */
   onWebhook(webhook: ReceivedWebhook): void;
+  /** The provider whose webhooks are expected, with its secrets bound. Default: Streampixel (unsigned). */
+  intake?: Intake;
   logger?: Logger;
   now?: () => number;
 }
@@ -55,6 +54,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
     throw new ReleaseError(ERROR_CODE.invalidInputs, 'receiver-path must start with "/"');
   }
   const isOurPath = createTokenCheck(options.path);
+  const intake = options.intake ?? intakeFor(streampixel, null);
   const counts = { accepted: 0, refused: 0 };
 
   const refuse = (
@@ -91,28 +91,36 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
       logger.warn(`receiver: refused a body over ${MAX_WEBHOOK_BYTES} bytes (413)`);
       return refuseTooLarge(req, res);
     }
-    const parsed = parseStreampixelWebhook(read.body);
-    if (!parsed.ok) {
-      counts.refused += 1;
-      logger.warn(`receiver: refused a malformed webhook (400, ${parsed.reason})`);
-      return reply(res, 400, { error: parsed.reason, message: truncate(parsed.message) });
+    const result = intake({ body: read.body, headers: req.headers }, now());
+    if (result.kind === 'probe') {
+      logger.debug('receiver: answered an endpoint check (200, nothing delivered)');
+      return reply(res, 200, { ok: true });
     }
-
+    if (result.kind === 'refused') {
+      counts.refused += 1;
+      const why = result.signature ?? result.reason;
+      logger.warn(`receiver: refused a webhook (${result.status}, ${why})`);
+      // Why a signature failed stays in the log: the sender learns only that it did.
+      const body =
+        result.status === 401
+          ? { error: 'bad-signature' }
+          : { error: result.reason, message: truncate(result.message) };
+      return reply(res, result.status, body);
+    }
+    const { event } = result;
     try {
-      options.onWebhook({ event: normalizeStreampixelEnvelope(parsed.envelope), receivedAt: now() });
+      options.onWebhook({ event, receivedAt: now() });
     } catch (error) {
       // A 2xx says "handled". This event may now be lost to the job, so say so: the 500 shows up in
       // Streampixel's delivery log and in test-webhook's statusCode. Streampixel never retries, so answering
       // 500 changes nothing else; the server itself keeps running.
       counts.refused += 1;
-      logger.error(
-        `receiver: handling a ${displayText(parsed.envelope.event)} webhook failed: ${describe(error)}`,
-      );
+      logger.error(`receiver: handling a ${displayText(event.type)} webhook failed: ${describe(error)}`);
       return reply(res, 500, { error: 'internal error' });
     }
     counts.accepted += 1;
     logger.debug(
-      `receiver: accepted ${displayText(parsed.envelope.event)} for build ${displayText(parsed.envelope.uploadId ?? '(none)')}`,
+      `receiver: accepted ${displayText(event.type)} for ${displayText(event.subject || '(no subject)')}`,
     );
     reply(res, 200, { ok: true });
   }

@@ -82,3 +82,11 @@ export function intake<Config>(
     return { kind: 'refused', status: 400, reason: 'invalid-envelope', message: normalized.message };
   return { kind: 'event', event: normalized.event, text: decoded.text };
 }
+
+/** One provider's intake with its configuration bound: what a receiver or a route runs per request. */
+export type Intake = (webhook: RawWebhook, nowMs: number) => IntakeResult;
+
+export const intakeFor =
+  <Config>(provider: WebhookProvider<Config>, config: Config): Intake =>
+  (webhook, nowMs) =>
+    intake(provider, config, webhook, nowMs);
