@@ -14,7 +14,7 @@ import { bridgeEnv, INGEST_PATH, readHeaders, webhookBody } from './support/webh
 // DESIGN §6, issue 6: a soak at a steady rate with long-poll waiters attached. A bridge process takes
 // webhooks at a fixed rate (open loop: a slow ack does not slow the senders down, so queueing shows in the
 // ack times) while one waiter per subject follows it and more wait on subjects that never get an event.
-// Figures: error rate, p50/p99 ack, and the bridge's memory at start and end. Asserted: no errors, every
+// Figures: error rate, p50/p99 ack, and the bridge's memory at start, half-way and end. Asserted: no errors, every
 // acknowledged event delivered to its waiter exactly once and in order, memory within a generous bound;
 // speed is only printed.
 
@@ -25,8 +25,13 @@ const SUBJECTS = 20;
 const IDLE_WAITERS = scaled(50, 200);
 const WAIT_SECONDS = 20;
 const WARM_UP_MS = 3_000;
-/** Sanity only: a leak of this size in a soak this short would be a defect, noise never reaches it. */
-const MAX_RSS_GROWTH_MB = 150;
+/**
+ * Sanity only, over the second half of the soak. The resident set climbs in the first minute or so (the
+ * allocator's arenas, SQLite's page cache, lazily collected garbage) and then levels off: an in-process
+ * probe with forced GCs showed the heap flat at ~29 MB from 8,000 to 48,000 events while RSS settled. A
+ * leak shows as growth after that; noise never reaches this bound.
+ */
+const MAX_RSS_GROWTH_SECOND_HALF_MB = 100;
 
 interface Waiter {
   subject: string;
@@ -153,6 +158,7 @@ async function soak(store: string, database: string) {
   const waiterErrors = [...waiters, ...idleWaiters].reduce((sum, waiter) => sum + waiter.errors, 0);
   const first = samples[0]!;
   const last = samples.at(-1)!;
+  const half = samples.find((sample) => sample.atMs >= DURATION_MS / 2) ?? last;
   const figures = {
     store,
     seconds: DURATION_MS / 1000,
@@ -171,17 +177,20 @@ async function soak(store: string, database: string) {
     duplicated,
     outOfOrder,
     rssStartMb: first.rssMb,
+    rssHalfMb: half.rssMb,
     rssEndMb: last.rssMb,
     rssPeakMb: Math.max(...samples.map((sample) => sample.rssMb)),
     heapStartMb: first.heapMb ?? 'n/a',
+    heapHalfMb: half.heapMb ?? 'n/a',
     heapEndMb: last.heapMb ?? 'n/a',
+    rssSamplesMb: samples.map((sample) => sample.rssMb).join('/'),
   };
   report(`soak, ${store}`, figures);
   expect(errors).toBe(0);
   expect(waiterErrors).toBe(0);
   expect(sorted.length).toBe(sent);
   expect({ lost, duplicated, outOfOrder }).toEqual({ lost: 0, duplicated: 0, outOfOrder: 0 });
-  expect(last.rssMb - first.rssMb).toBeLessThan(MAX_RSS_GROWTH_MB);
+  expect(last.rssMb - half.rssMb).toBeLessThan(MAX_RSS_GROWTH_SECOND_HALF_MB);
 }
 
 describe(`soak: ${DURATION_MS / 1000} s at ${RATE_PER_SECOND} webhooks/s with waiters attached`, () => {
