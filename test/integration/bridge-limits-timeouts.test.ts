@@ -16,6 +16,7 @@ const limits = { headersTimeoutMs: HEADERS_TIMEOUT_MS, requestTimeoutMs: REQUEST
 
 /** The client's clock starts at connect, before the server's, so the cut can only look later, never earlier. */
 function expectCutBetween(elapsedMs: number, timeoutMs: number) {
+  process.stdout.write(`[bridge-limits] cut after ${Math.round(elapsedMs)} ms (limit ${timeoutMs} ms)\n`);
   expect(elapsedMs).toBeGreaterThanOrEqual(timeoutMs - 1);
   expect(elapsedMs).toBeLessThan(timeoutMs + SLACK_MS);
 }
