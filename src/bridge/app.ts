@@ -50,7 +50,7 @@ const CLIENT_CLOSED_REQUEST = 499;
 const MAX_PARAM_LENGTH = 256;
 
 export function buildBridgeApp(options: BridgeAppOptions): FastifyInstance {
-  const limits: BridgeLimits = { ...LIMIT_DEFAULTS, ...definedOnly(options.config) };
+  const limits = limitsOf(options.config);
   const timeouts = httpTimeoutOptions(limits);
   const app = Fastify({
     logger: options.logger ? createBridgeLoggerOptions(options.logger) : false,
@@ -155,7 +155,12 @@ export function buildBridgeApp(options: BridgeAppOptions): FastifyInstance {
   return app;
 }
 
-/** `{a: undefined}` must not override a default when spread. */
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+/** The configured limits, each one left out at its default. */
+function limitsOf(config: BridgeAppConfig): BridgeLimits {
+  return {
+    headersTimeoutMs: config.headersTimeoutMs ?? LIMIT_DEFAULTS.headersTimeoutMs,
+    requestTimeoutMs: config.requestTimeoutMs ?? LIMIT_DEFAULTS.requestTimeoutMs,
+    authFailuresPerMinute: config.authFailuresPerMinute ?? LIMIT_DEFAULTS.authFailuresPerMinute,
+    maxWaiters: config.maxWaiters ?? LIMIT_DEFAULTS.maxWaiters,
+  };
 }

@@ -74,6 +74,12 @@ export async function startBridge(options: StartBridgeOptions): Promise<RunningB
     database: config.database.kind,
     projects: config.projectIds?.length ?? 'any',
     retentionDays: config.retentionDays,
+    limits: {
+      headersTimeoutMs: config.headersTimeoutMs,
+      requestTimeoutMs: config.requestTimeoutMs,
+      authFailuresPerMinute: config.authFailuresPerMinute,
+      maxWaiters: config.maxWaiters,
+    },
   };
   if (connecting) ready.log.info(facts, 'release bridge listening; connecting to the event store');
   else ready.log.info(facts, 'release bridge ready');
