@@ -7,6 +7,7 @@ import { ERROR_CODE, ReleaseError } from '../streampixel/errors.ts';
 import { WebhookEnvelopeSchema } from '../streampixel/schemas.ts';
 import { parseJsonSafely } from '../webhooks/safe-json.ts';
 import { displayText } from '../webhooks/display-text.ts';
+import { NormalizedEventSchema, type NormalizedEvent, type ProviderId } from '../webhooks/event.ts';
 import { normalizeStreampixelEnvelope } from '../webhooks/providers/streampixel.ts';
 import { formatTimeOfDay } from '../wait/format.ts';
 import type { EventSource, FollowFrom, OpenEventSource } from './orchestrate.ts';
@@ -19,6 +20,8 @@ import type { EventSource, FollowFrom, OpenEventSource } from './orchestrate.ts'
 
 export interface BridgeSourceOptions {
   bridgeUrl: string;
+  /** Whose events to read. Default streampixel. */
+  provider?: ProviderId;
   token: string;
   clock: Clock;
   logger: Logger;
@@ -37,7 +40,7 @@ export const MIN_POLL_INTERVAL_MS = 1000;
 
 const EventsResponseSchema = z.object({
   events: z.array(
-    z.object({
+    z.looseObject({
       cursor: z.number().int().nonnegative(),
       type: z.string(),
       receivedAt: z.string(),
@@ -46,6 +49,19 @@ const EventsResponseSchema = z.object({
   ),
   cursor: z.number().int().nonnegative(),
 });
+type StoredEvent = z.infer<typeof EventsResponseSchema>['events'][number];
+
+/**
+ * The normalised event the bridge sends with each stored one. A bridge from before the normalised columns
+ * sends only Streampixel's payload, which is normalised here the same way the bridge would.
+ */
+function normalizedOf(stored: StoredEvent): NormalizedEvent | null {
+  const given = NormalizedEventSchema.safeParse(stored);
+  if (given.success) return given.data;
+  if (stored.provider !== undefined && stored.provider !== 'streampixel') return null;
+  const envelope = WebhookEnvelopeSchema.safeParse(stored.payload);
+  return envelope.success ? normalizeStreampixelEnvelope(envelope.data) : null;
+}
 
 /** How a bridge answer ends up: data, a pause and retry (with what went wrong), or the end of the step. */
 type PollAnswer =
@@ -59,6 +75,7 @@ export function createBridgeSource(options: BridgeSourceOptions): OpenEventSourc
   const pollWaitSeconds = options.pollWaitSeconds ?? 30;
   const maxBackoffMs = options.maxBackoffMs ?? 15_000;
   const preflightBudgetMs = options.preflightBudgetMs ?? DEFAULT_PREFLIGHT_BUDGET_MS;
+  const provider = options.provider ?? 'streampixel';
   const base = options.bridgeUrl.endsWith('/') ? options.bridgeUrl : `${options.bridgeUrl}/`;
   const origin = new URL(base).origin;
   const headersTimeoutMs = (pollWaitSeconds + 15) * 1000;
@@ -90,7 +107,7 @@ export function createBridgeSource(options: BridgeSourceOptions): OpenEventSourc
 
     async function get(query: Record<string, string>): Promise<PollAnswer> {
       const url = new URL('v1/events', base);
-      url.search = new URLSearchParams({ provider: 'streampixel', ...query }).toString();
+      url.search = new URLSearchParams({ provider, ...query }).toString();
       try {
         const response = await request(url, {
           headers: { authorization: `Bearer ${options.token}`, accept: 'application/json' },
@@ -163,18 +180,16 @@ export function createBridgeSource(options: BridgeSourceOptions): OpenEventSourc
         if (body === null) return;
         const page = parseEvents(body);
         for (const event of page.events) {
-          const envelope = WebhookEnvelopeSchema.safeParse(event.payload);
-          if (!envelope.success) {
-            logger.debug(
-              `Ignored a stored event that is not a Streampixel envelope (cursor ${event.cursor})`,
-            );
+          const normalized = normalizedOf(event);
+          if (normalized === null) {
+            logger.debug(`Ignored a stored event the action cannot read (cursor ${event.cursor})`);
             continue;
           }
           // Events followed from 'latest' are new by construction; stamping them with this runner's clock
           // keeps the state machine's "after the call" rule free of clock skew between runner and bridge.
           const receivedAt = from === 'latest' ? clock.now() : Date.parse(event.receivedAt);
           sink.deliver({
-            event: normalizeStreampixelEnvelope(envelope.data),
+            event: normalized,
             receivedAt: Number.isNaN(receivedAt) ? clock.now() : receivedAt,
           });
         }

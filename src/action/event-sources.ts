@@ -4,6 +4,8 @@ import { createBridgeSource } from './bridge-source.ts';
 import type { Settings } from './inputs.ts';
 import type { OpenEventSource } from './orchestrate.ts';
 import { startReceiver } from './receiver.ts';
+import { receiverIntake } from './receiver-intake.ts';
+import { ERROR_CODE, ReleaseError } from '../streampixel/errors.ts';
 
 /** The webhook path `wait-via` names: the release bridge, this runner's own receiver, or none. */
 export function eventSourceFor(settings: Settings, clock: Clock, logger: Logger): OpenEventSource | null {
@@ -12,9 +14,14 @@ export function eventSourceFor(settings: Settings, clock: Clock, logger: Logger)
       return null;
     case 'receiver':
       return async (sink) => {
+        const intake = receiverIntake(settings.provider, settings.webhookSecret ?? '');
+        // parseInputs has checked the secret; this is only the type's due.
+        if (!intake.ok)
+          throw new ReleaseError(ERROR_CODE.invalidInputs, `webhook-secret ${intake.problems.join('; ')}`);
         const receiver = await startReceiver({
           port: settings.receiverPort,
           path: settings.receiverPath,
+          intake: intake.value,
           onWebhook: sink.deliver,
           logger,
           now: () => clock.now(),
@@ -25,6 +32,7 @@ export function eventSourceFor(settings: Settings, clock: Clock, logger: Logger)
     case 'bridge':
       return createBridgeSource({
         bridgeUrl: settings.bridgeUrl ?? '',
+        provider: settings.provider,
         token: settings.bridgeToken ?? '',
         clock,
         logger,

@@ -3,6 +3,8 @@ import { fileUrlSecrets } from '../lib/url-secrets.ts';
 import { ERROR_CODE, ReleaseError } from '../streampixel/errors.ts';
 import { STREAMPIXEL_API_BASE } from '../streampixel/schemas.ts';
 import { COMMANDS } from '../wait/types.ts';
+import { PROVIDERS, type ProviderId } from '../webhooks/event.ts';
+import { receiverIntake } from './receiver-intake.ts';
 
 /** Every input of action.yml, by its kebab-case name. */
 export const INPUT = {
@@ -22,12 +24,15 @@ export const INPUT = {
   failOnRejected: 'fail-on-rejected',
   failOnTimeout: 'fail-on-timeout',
   apiBaseUrl: 'api-base-url',
+  provider: 'provider',
+  subject: 'subject',
+  webhookSecret: 'webhook-secret',
 } as const;
 
 export const WAIT_VIA = ['bridge', 'receiver', 'none'] as const;
 
 /** Inputs that hold secrets, masked before anything else can print them. */
-const SECRET_INPUTS = [INPUT.apiKey, INPUT.bridgeToken] as const;
+const SECRET_INPUTS = [INPUT.apiKey, INPUT.bridgeToken, INPUT.webhookSecret] as const;
 
 // GitHub passes every input as a string; '' means "not given".
 const optional = <T extends z.ZodType>(schema: T) =>
@@ -47,12 +52,6 @@ const httpUrl = z
     error: 'must be an http(s) URL',
   });
 
-const required = (what: string) =>
-  z
-    .string({ error: `is required (${what})` })
-    .trim()
-    .min(1, `is required (${what})`);
-
 // Whole numbers and decimals only: `Number()` would also take `0x10`, `1e3` or `Infinity`.
 const decimalText = (what: string) =>
   z
@@ -69,9 +68,10 @@ const FIELDS = {
     z.enum(COMMANDS, { error: `must be one of ${COMMANDS.join(', ')}` }),
     'release',
   ),
-  [INPUT.apiKey]: required('your Streampixel API key, from a secret'),
-  [INPUT.userId]: required('your Streampixel user id'),
-  [INPUT.projectId]: required('the Streampixel project to publish to'),
+  // Required for Streampixel only: see crossFieldProblems.
+  [INPUT.apiKey]: optional(z.string().trim().min(1)),
+  [INPUT.userId]: optional(z.string().trim().min(1)),
+  [INPUT.projectId]: optional(z.string().trim().min(1)),
   [INPUT.fileUrl]: optional(httpUrl),
   [INPUT.uploadId]: optional(z.string().trim().min(1)),
   [INPUT.autoRelease]: withDefault(booleanText, 'false'),
@@ -98,6 +98,12 @@ const FIELDS = {
   [INPUT.failOnRejected]: withDefault(booleanText, 'true'),
   [INPUT.failOnTimeout]: withDefault(booleanText, 'true'),
   [INPUT.apiBaseUrl]: withDefault(httpUrl, STREAMPIXEL_API_BASE),
+  [INPUT.provider]: withDefault(
+    z.enum(PROVIDERS, { error: `must be one of ${PROVIDERS.join(', ')}` }),
+    'streampixel',
+  ),
+  [INPUT.subject]: optional(z.string().trim().min(1).max(200)),
+  [INPUT.webhookSecret]: optional(z.string().trim().min(1)),
 } satisfies Record<InputName, z.ZodType>;
 
 type InputName = (typeof INPUT)[keyof typeof INPUT];
@@ -115,6 +121,20 @@ function crossFieldProblems(fields: Partial<Fields>, given: Record<string, strin
   const problems: Problem[] = [];
   const add = (input: string, message: string) => problems.push({ input, message });
   const command = fields[INPUT.command];
+  const provider = fields[INPUT.provider];
+  if (provider !== undefined && provider !== 'streampixel') {
+    otherProviderProblems(provider, fields, given, add);
+    return problems;
+  }
+  const need = (input: string, what: string) => {
+    if (!given[input]) add(input, `is required (${what})`);
+  };
+  need(INPUT.apiKey, 'your Streampixel API key, from a secret');
+  need(INPUT.userId, 'your Streampixel user id');
+  need(INPUT.projectId, 'the Streampixel project to publish to');
+  if (given[INPUT.subject]) {
+    add(INPUT.subject, "is for another provider's unit of work: a Streampixel build is named by upload-id");
+  }
   if (command === 'release' || command === 'upload') {
     if (!given[INPUT.fileUrl]) {
       add(INPUT.fileUrl, `is required for command ${command} (the direct-download URL of the build .zip)`);
@@ -153,12 +173,51 @@ function crossFieldProblems(fields: Partial<Fields>, given: Record<string, strin
   return problems;
 }
 
+/** `provider` other than Streampixel: `wait` for a `subject`, nothing sent anywhere, no Streampixel inputs. */
+function otherProviderProblems(
+  provider: ProviderId,
+  fields: Partial<Fields>,
+  given: Record<string, string>,
+  add: (input: string, message: string) => void,
+): void {
+  const command = fields[INPUT.command];
+  if (command !== undefined && command !== 'wait') {
+    add(INPUT.command, `must be wait with provider ${provider}: the action only waits for its unit of work`);
+  }
+  if (!given[INPUT.subject])
+    add(INPUT.subject, `is required with provider ${provider} (the id of the unit of work)`);
+  for (const input of [INPUT.uploadId, INPUT.fileUrl]) {
+    if (given[input]) add(input, `does not apply to provider ${provider}: remove it (use subject)`);
+  }
+  const via = fields[INPUT.waitVia];
+  if (via === 'none') add(INPUT.waitVia, 'cannot be none for command wait: waiting is all it does');
+  if (via === 'bridge') {
+    if (!given[INPUT.bridgeUrl])
+      add(INPUT.bridgeUrl, 'is required with wait-via: bridge (or set wait-via: receiver)');
+    if (!given[INPUT.bridgeToken])
+      add(INPUT.bridgeToken, 'is required with wait-via: bridge (the read token, from a secret)');
+  }
+  if (via === 'receiver') {
+    const secret = given[INPUT.webhookSecret] ?? '';
+    if (!secret && provider !== 'standard-webhooks') {
+      add(
+        INPUT.webhookSecret,
+        `is required with provider ${provider} and wait-via: receiver (to verify its signatures)`,
+      );
+    } else {
+      const parsed = receiverIntake(provider, secret);
+      if (!parsed.ok) for (const problem of parsed.problems) add(INPUT.webhookSecret, problem);
+    }
+  }
+}
+
 function toSettings(fields: Fields) {
   return {
     command: fields[INPUT.command],
-    apiKey: fields[INPUT.apiKey],
-    userId: fields[INPUT.userId],
-    projectId: fields[INPUT.projectId],
+    // '' for a provider other than Streampixel, which needs none of them.
+    apiKey: fields[INPUT.apiKey] ?? '',
+    userId: fields[INPUT.userId] ?? '',
+    projectId: fields[INPUT.projectId] ?? '',
     fileUrl: fields[INPUT.fileUrl] ?? null,
     uploadId: fields[INPUT.uploadId] ?? null,
     autoRelease: fields[INPUT.autoRelease],
@@ -171,6 +230,9 @@ function toSettings(fields: Fields) {
     failOnRejected: fields[INPUT.failOnRejected],
     failOnTimeout: fields[INPUT.failOnTimeout],
     apiBaseUrl: fields[INPUT.apiBaseUrl],
+    provider: fields[INPUT.provider],
+    subject: fields[INPUT.subject] ?? null,
+    webhookSecret: fields[INPUT.webhookSecret] ?? null,
   };
 }
 

@@ -11,6 +11,7 @@ import type { Result, TimelineEntry } from '../wait/types.ts';
 import { parseInputs, redactUrl, type Settings } from './inputs.ts';
 import { eventSourceFor } from './event-sources.ts';
 import { orchestrate } from './orchestrate.ts';
+import { verdictOf } from '../release/exit-policy.ts';
 import { createOutputWriter, type OutputWriter } from './outputs.ts';
 import { renderSummary } from './summary.ts';
 
@@ -46,7 +47,10 @@ export async function run(options: RunOptions = {}): Promise<void> {
     });
     const active = settings;
     uploadId = active.uploadId;
-    const writer = createOutputWriter((name, value) => core.setOutput(name, value), active.projectId);
+    const writer = createOutputWriter(
+      (name, value) => core.setOutput(name, value),
+      active.provider === 'streampixel' ? active.projectId : null,
+    );
     outputs = writer;
     if (uploadId) writer.uploadId(uploadId);
     logSettings(active);
@@ -104,7 +108,10 @@ export async function run(options: RunOptions = {}): Promise<void> {
 function logSettings(settings: Settings): void {
   core.startGroup('Settings');
   coreLogger.info(`command: ${settings.command}`);
-  coreLogger.info(`project-id: ${settings.projectId}`);
+  if (settings.provider !== 'streampixel') {
+    coreLogger.info(`provider: ${settings.provider}`);
+    coreLogger.info(`subject: ${settings.subject}`);
+  } else coreLogger.info(`project-id: ${settings.projectId}`);
   if (settings.fileUrl) coreLogger.info(`file-url: ${redactUrl(settings.fileUrl)}`);
   if (settings.uploadId) coreLogger.info(`upload-id: ${settings.uploadId}`);
   coreLogger.info(`auto-release: ${settings.autoRelease}`);
@@ -118,12 +125,9 @@ function logSettings(settings: Settings): void {
 /** Maps the outcome to the step's status, honouring fail-on-rejected and fail-on-timeout. */
 function report(settings: Settings, result: Result): void {
   if (result.outcome) core.info(`Outcome: ${result.outcome}`);
-  if (!result.failure) return;
-  const tolerated =
-    (result.outcome === 'rejected' && !settings.failOnRejected) ||
-    (result.outcome === 'timed-out' && !settings.failOnTimeout);
-  if (tolerated) core.warning(result.failure);
-  else core.setFailed(result.failure);
+  const verdict = verdictOf(result, settings);
+  if (verdict === 'warn') core.warning(result.failure ?? '');
+  if (verdict === 'fail') core.setFailed(result.failure ?? '');
 }
 
 async function writeSummary(
@@ -137,8 +141,9 @@ async function writeSummary(
   try {
     const markdown = renderSummary({
       command: settings.command,
+      provider: settings.provider,
       projectId: settings.projectId,
-      uploadId,
+      uploadId: uploadId ?? settings.subject,
       outcome: result.outcome,
       message: result.failure,
       objection: result.objection,

@@ -84,8 +84,10 @@ export async function orchestrate(settings: Settings, deps: OrchestratorDeps): P
   const startedAt = clock.now();
   let state = createReleaseState({
     command: settings.command,
+    provider: settings.provider,
     projectId: settings.projectId,
-    uploadId: settings.uploadId,
+    // Streampixel's build is its upload-id; another provider's unit of work is its subject.
+    uploadId: settings.provider === 'streampixel' ? settings.uploadId : settings.subject,
     autoRelease: settings.autoRelease,
     waitForOutcome: settings.waitVia !== 'none',
     startedAt,

@@ -1,9 +1,11 @@
 import type { Command, Outcome, TimelineEntry } from '../wait/types.ts';
+import { UNIT_OF_WORK, type ProviderId } from '../webhooks/event.ts';
 import { formatTimeOfDay } from '../wait/format.ts';
 import { MAX_OBJECTION_CHARS, markdownText } from '../webhooks/display-text.ts';
 
 export interface SummaryReport {
   command: Command;
+  provider: ProviderId;
   projectId: string;
   uploadId: string | null;
   outcome: Outcome | null;
@@ -22,6 +24,9 @@ const OUTCOME_LINE: Record<Outcome, string> = {
   submitted: '📤 Submitted: not waiting for the outcome',
   processed: '📦 Processed: staged for a later Distribute',
   'test-delivered': '✅ Test webhook delivered',
+  succeeded: '✅ Succeeded',
+  failed: '❌ Failed',
+  cancelled: '⏹️ Cancelled',
 };
 
 // Webhook and API text ends up in the summary: as character references it renders as itself, never as a
@@ -49,10 +54,10 @@ export function timelineRows(timeline: readonly TimelineEntry[]): string[][] {
 
 /** The job summary in GitHub-flavoured Markdown. */
 export function renderSummary(report: SummaryReport): string {
-  const lines = [
-    `## Streampixel ${report.command}: ${report.uploadId ? `build ${code(report.uploadId)}` : 'no build'}`,
-    '',
-  ];
+  const streampixel = report.provider === 'streampixel';
+  const unit = UNIT_OF_WORK[report.provider];
+  const title = streampixel ? `Streampixel ${report.command}` : `Wait for a ${unit}`;
+  const lines = [`## ${title}: ${report.uploadId ? `${unit} ${code(report.uploadId)}` : 'no build'}`, ''];
   lines.push(`**Outcome:** ${report.outcome ? OUTCOME_LINE[report.outcome] : '❌ Failed'}`, '');
   // A rejection's message only repeats the objection: show the objection once.
   if (report.objection)
@@ -63,11 +68,14 @@ export function renderSummary(report: SummaryReport): string {
     for (const row of timelineRows(report.timeline)) lines.push(`| ${row.map(cell).join(' | ')} |`);
     lines.push('');
   } else {
-    lines.push('_No event of this build was received._', '');
+    lines.push(`_No event of this ${unit} was received._`, '');
   }
-  lines.push(
-    `Project ${code(report.projectId)} · [share link](${report.shareUrl}) · step took ${formatDuration(report.durationMs)}`,
-    '',
-  );
+  const footer = [`step took ${formatDuration(report.durationMs)}`];
+  if (streampixel) {
+    // The share link only once the build is live: before that it shows the previous build, or nothing.
+    if (report.outcome === 'approved') footer.unshift(`[share link](${report.shareUrl})`);
+    footer.unshift(`Project ${code(report.projectId)}`);
+  }
+  lines.push(footer.join(' · '), '');
   return lines.join('\n');
 }

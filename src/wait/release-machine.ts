@@ -1,5 +1,6 @@
 import { BUILD_EVENT, pipelineIndex } from '../streampixel/schemas.ts';
 import { displayText, MAX_OBJECTION_CHARS } from '../webhooks/display-text.ts';
+import { TERMINAL_PHASES, UNIT_OF_WORK, type NormalizedEvent } from '../webhooks/event.ts';
 import { formatMinutes, formatTimeOfDay } from './format.ts';
 import { countFromNow, createTracker, follow, observe } from './outcome-tracker.ts';
 import type {
@@ -37,8 +38,9 @@ export const buildOf = (state: ReleaseState): string | null => state.tracker.sub
 export function createReleaseState(config: MachineConfig): ReleaseState {
   const tracker = createTracker(
     {
-      provider: 'streampixel',
-      scope: config.projectId,
+      provider: config.provider,
+      // Streampixel events name their project; the other providers' subjects are unique on their own.
+      scope: config.provider === 'streampixel' ? config.projectId : null,
       countTests: config.command === 'test-webhook',
       maxBuffered: config.maxBuffered,
       skewAllowanceMs: CLOCK_SKEW_ALLOWANCE_MS,
@@ -286,19 +288,48 @@ function receive(step: Step, webhook: ReceivedWebhook, now: number): void {
   step.update({ timeline: [...step.state.timeline, entry] });
   step.emit({ type: 'event', entry });
 
-  const uploadId = buildOf(step.state);
-  if (event.phase === 'failure') {
-    const objection = event.detail ? displayText(event.detail, MAX_OBJECTION_CHARS) : null;
-    return step.finish({
+  if (TERMINAL_PHASES.has(event.phase)) return step.finish(ending(step.state, event));
+  if (step.state.config.provider === 'streampixel') return progress(step, entry, now);
+  // Another provider's unit of work: its events have no pipeline order to track, only the latest.
+  const furthest = step.state.furthestStage;
+  if (furthest === null || Date.parse(entry.timestamp) >= Date.parse(furthest.timestamp)) {
+    step.update({ furthestStage: entry });
+  }
+  step.update({ lastProgressAt: now });
+}
+
+/** The result a terminal event gives, in the words of its provider. */
+function ending(state: ReleaseState, event: NormalizedEvent): Result {
+  const detail = event.detail ? displayText(event.detail, MAX_OBJECTION_CHARS) : null;
+  const links = Object.keys(event.links).length > 0 ? { links: event.links } : {};
+  if (state.config.provider === 'streampixel') {
+    if (event.phase === 'success')
+      return succeed(state.config.command === 'upload' ? 'processed' : 'approved');
+    return {
       outcome: 'rejected',
-      failure: `Streampixel rejected build ${uploadId}: ${objection ?? 'no objection given'}`,
-      objection,
-    });
+      failure: `Streampixel rejected build ${buildOf(state)}: ${detail ?? 'no objection given'}`,
+      objection: detail,
+    };
   }
-  if (event.phase === 'success') {
-    return step.finish(succeed(step.state.config.command === 'upload' ? 'processed' : 'approved'));
+  const what = `${UNIT_OF_WORK[state.config.provider]} ${buildOf(state)}`;
+  switch (event.phase) {
+    case 'success':
+      return { ...succeed('succeeded'), ...links };
+    case 'cancelled':
+      return {
+        outcome: 'cancelled',
+        failure: `${what} was cancelled (${event.type})`,
+        objection: detail,
+        ...links,
+      };
+    default:
+      return {
+        outcome: 'failed',
+        failure: `${what} failed: ${detail ?? `${event.type}, no reason given`}`,
+        objection: detail,
+        ...links,
+      };
   }
-  progress(step, entry, now);
 }
 
 /** A pipeline stage of our build arrived: note how far it got and distribute once it is processed. */
@@ -344,7 +375,8 @@ function deadlinePassed(state: ReleaseState): Result {
     );
   }
   const uploadId = buildOf(state);
-  const subject = uploadId === null ? `project ${config.projectId}` : `build ${uploadId}`;
+  const subject =
+    uploadId === null ? `project ${config.projectId}` : `${UNIT_OF_WORK[config.provider]} ${uploadId}`;
   const what = config.command === 'test-webhook' ? 'No webhook.test event' : `No outcome for ${subject}`;
   const parts = [`${what} after ${minutes}`];
   if (state.furthestStage) {

@@ -1,3 +1,4 @@
+import type { Links, ProviderId } from '../webhooks/event.ts';
 import type { TrackedEvent, TrackerState } from './outcome-tracker.ts';
 
 export const COMMANDS = ['release', 'upload', 'distribute', 'wait', 'test-webhook'] as const;
@@ -10,6 +11,10 @@ export const OUTCOMES = [
   'submitted',
   'processed',
   'test-delivered',
+  // Another provider's unit of work (command wait with provider set).
+  'succeeded',
+  'failed',
+  'cancelled',
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
@@ -28,6 +33,8 @@ export interface TimelineEntry {
 
 export interface MachineConfig {
   command: Command;
+  /** Whose events end the wait; everything but Streampixel is `wait` only. */
+  provider: ProviderId;
   projectId: string;
   /** Known up front for `distribute` and `wait`; learnt from the upload answer otherwise. */
   uploadId: string | null;
@@ -51,6 +58,8 @@ export interface Result {
   /** Set when the step should fail, unless `fail-on-*` says otherwise for rejections and timeouts. */
   failure: string | null;
   objection: string | null;
+  /** What the terminal event handed on (artifact URL, media and playback ids, video id). */
+  links?: Links;
 }
 
 export interface ReleaseState {

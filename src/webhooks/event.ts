@@ -6,6 +6,15 @@ import { z } from 'zod';
 
 export const PROVIDERS = ['streampixel', 'buildpixel', 'fastpix', 'pixop', 'standard-webhooks'] as const;
 export type ProviderId = (typeof PROVIDERS)[number];
+/** How messages name a provider's unit of work: "BuildPixel build 65f2…", "FastPix media 7318…". */
+export const UNIT_OF_WORK: Readonly<Record<ProviderId, string>> = {
+  streampixel: 'build',
+  buildpixel: 'BuildPixel build',
+  fastpix: 'FastPix media',
+  pixop: 'Pixop video',
+  'standard-webhooks': 'unit of work',
+};
+
 export const isProviderId = (value: string): value is ProviderId =>
   (PROVIDERS as readonly string[]).includes(value);
 

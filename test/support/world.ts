@@ -65,6 +65,9 @@ export async function startWorld(options: WorldOptions = {}) {
     failOnRejected: true,
     failOnTimeout: true,
     apiBaseUrl: simulator.url,
+    provider: 'streampixel',
+    subject: null,
+    webhookSecret: null,
     ...patch,
   });
 

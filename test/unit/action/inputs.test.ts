@@ -181,3 +181,56 @@ describe('action.yml', () => {
     expect(yml).toMatch(/runs:\n {2}using: node24\n {2}main: dist\/action\/index.js/);
   });
 });
+
+describe('issue 7: waiting for another provider', () => {
+  const other = {
+    provider: 'buildpixel',
+    command: 'wait',
+    subject: 'b-1',
+    'wait-via': 'receiver',
+    'webhook-secret': 's1,s2',
+  };
+
+  it('needs no Streampixel credentials, and masks the webhook secret', () => {
+    const { settings, secrets } = parse(other);
+    expect(settings).toMatchObject({ provider: 'buildpixel', subject: 'b-1', apiKey: '', projectId: '' });
+    expect(secrets).toContain('s1,s2');
+  });
+
+  it('lists every problem of a provider wait at once', () => {
+    const message = problems({
+      provider: 'fastpix',
+      command: 'release',
+      'upload-id': 'u',
+      'wait-via': 'receiver',
+    });
+    expect(message).toContain('- command: must be wait with provider fastpix');
+    expect(message).toContain('- subject: is required with provider fastpix');
+    expect(message).toContain('- upload-id: does not apply to provider fastpix');
+    expect(message).toContain('- webhook-secret: is required with provider fastpix and wait-via: receiver');
+  });
+
+  it('checks the webhook secret’s form for the provider', () => {
+    expect(problems({ ...other, provider: 'fastpix', 'webhook-secret': 'not base64!' })).toContain(
+      '- webhook-secret: entry 1 is not a base64 signing secret',
+    );
+    expect(problems({ ...other, provider: 'pixop', 'webhook-secret': 'k1=AAAA' })).toContain(
+      '- webhook-secret: entry 1 is not a <key-id>=<base64 DER public key> pair',
+    );
+    expect(problems({ ...other, provider: 'standard-webhooks' })).toContain(
+      '- webhook-secret: standard-webhooks is awaited through the bridge',
+    );
+  });
+
+  it('asks Streampixel for its credentials and refuses a subject there', () => {
+    const message = problems({ command: 'wait', 'upload-id': 'u', subject: 's', 'wait-via': 'receiver' });
+    expect(message).toContain('- api-key: is required');
+    expect(message).toContain("- subject: is for another provider's unit of work");
+  });
+
+  it('refuses an unknown provider', () => {
+    expect(problems({ ...base, provider: 'vimeo' })).toContain(
+      '- provider: must be one of streampixel, buildpixel',
+    );
+  });
+});

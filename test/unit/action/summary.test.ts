@@ -39,6 +39,7 @@ describe('formatDuration', () => {
 describe('renderSummary', () => {
   const report = {
     command: 'release' as const,
+    provider: 'streampixel' as const,
     projectId: 'proj-1',
     uploadId: 'up-1',
     outcome: 'rejected' as const,
@@ -55,8 +56,29 @@ describe('renderSummary', () => {
     expect(text).toContain('## Streampixel release: build <code>up-1</code>');
     expect(markdown).toContain('**Outcome:** ❌ Rejected');
     expect(text).toContain('| build.downloading | Downloading Files | 13:00:05Z | 3 min 05 s |');
-    expect(markdown).toContain('[share link](https://share.streampixel.io/proj-1)');
     expect(markdown).toContain('step took 4 min 10 s');
+  });
+
+  it('shows the share link only once the build is live', () => {
+    expect(renderSummary(report)).not.toContain('share link');
+    const live = renderSummary({ ...report, outcome: 'approved', objection: null, message: null });
+    expect(live).toContain('[share link](https://share.streampixel.io/proj-1)');
+  });
+
+  it("names another provider's unit of work, with no Streampixel project or link", () => {
+    const markdown = decodeReferences(
+      renderSummary({
+        ...report,
+        provider: 'buildpixel',
+        command: 'wait',
+        outcome: 'succeeded',
+        objection: null,
+        message: null,
+      }),
+    );
+    expect(markdown).toContain('## Wait for a BuildPixel build: BuildPixel build <code>up-1</code>');
+    expect(markdown).toContain('**Outcome:** ✅ Succeeded');
+    expect(markdown).not.toMatch(/Project|share link/);
   });
 
   it('escapes webhook text so it cannot inject HTML or break the table', () => {

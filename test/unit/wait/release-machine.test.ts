@@ -12,6 +12,7 @@ const BUILD = 'up-1';
 function config(patch: Partial<MachineConfig> = {}): MachineConfig {
   return {
     command: 'release',
+    provider: 'streampixel',
     projectId: PROJECT,
     uploadId: null,
     autoRelease: false,
@@ -676,5 +677,75 @@ describe('issue 6: attacks on the action', () => {
       [T0 + 1000, hook('build.approved', T0 + 1000, { timestamp: new Date(T0 - 60 * MIN).toISOString() })],
     ]);
     expect(finish(effects)).toMatchObject({ result: { outcome: 'approved' } });
+  });
+});
+
+describe('issue 7: wait for another provider', () => {
+  const bp = (
+    type: string,
+    phase: 'progress' | 'success' | 'failure' | 'cancelled',
+    at: number,
+  ): MachineInput => ({
+    type: 'webhook',
+    webhook: {
+      receivedAt: at,
+      event: {
+        provider: 'buildpixel',
+        subject: 'b-1',
+        type,
+        phase,
+        status: null,
+        occurredAt: new Date(at).toISOString(),
+        dedupeKey: JSON.stringify(['buildpixel', 'b-1', type]),
+        scope: 'org-9',
+        detail: phase === 'failure' ? 'Cook failed' : null,
+        links: phase === 'success' ? { artifactUrl: 'https://a.example/b-1.zip' } : {},
+      },
+    },
+  });
+  const cfg = config({
+    command: 'wait',
+    provider: 'buildpixel',
+    uploadId: 'b-1',
+    projectId: '',
+    deadline: T0 + MIN,
+  });
+
+  it('ends succeeded with the artifact URL, whatever scope the provider names', () => {
+    const { effects } = run(cfg, [
+      start,
+      [T0 + 10, bp('build.running', 'progress', T0 + 10)],
+      [T0 + 20, bp('build.complete', 'success', T0 + 20)],
+    ]);
+    expect(finish(effects)).toMatchObject({
+      result: { outcome: 'succeeded', failure: null, links: { artifactUrl: 'https://a.example/b-1.zip' } },
+    });
+  });
+
+  it.each([
+    ['build.failed', 'failure', 'failed', 'BuildPixel build b-1 failed: Cook failed'],
+    ['build.superseded', 'cancelled', 'cancelled', 'BuildPixel build b-1 was cancelled (build.superseded)'],
+  ] as const)('%s ends %s', (type, phase, outcome, failure) => {
+    const { effects } = run(cfg, [start, [T0 + 10, bp(type, phase, T0 + 10)]]);
+    expect(finish(effects)).toMatchObject({ result: { outcome, failure } });
+  });
+
+  it('times out naming the unit of work and its last event', () => {
+    const { effects } = run(cfg, [
+      start,
+      [T0 + 10, bp('build.running', 'progress', T0 + 10)],
+      [T0 + MIN, { type: 'tick' }],
+    ]);
+    expect(finish(effects)).toMatchObject({
+      result: {
+        outcome: 'timed-out',
+        failure: 'No outcome for BuildPixel build b-1 after 1 min; last stage: build.running at 13:00:00Z',
+      },
+    });
+  });
+
+  it('ignores Streampixel events for the same id', () => {
+    const { effects } = run(cfg, [start, [T0 + 10, hook('build.approved', T0 + 10, { uploadId: 'b-1' })]]);
+    expect(finish(effects)).toBeUndefined();
   });
 });
