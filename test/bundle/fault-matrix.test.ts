@@ -173,6 +173,17 @@ const CASES: Case[] = [
     },
   },
   {
+    name: '429 without Retry-After on Distribute: the 2-minute wait outlasts the deadline',
+    scenario: { apiFailures: [{ endpoint: 'distribute-file', status: 429 }] },
+    inputs: SHORT_DEADLINE,
+    expected: {
+      outcome: 'timed-out',
+      lastStage: 'build.saving',
+      calls: ['upload-file 200', 'distribute-file 429'],
+      lastAnswer: /last API answer: 429 from Streampixel on distribute-file/,
+    },
+  },
+  {
     name: '503 on Distribute with a deadline inside the 2-minute window',
     scenario: { apiFailures: [{ endpoint: 'distribute-file', status: 503 }] },
     inputs: SHORT_DEADLINE,
