@@ -10,7 +10,10 @@ export interface RawAnswer {
   headers: Record<string, string>;
   /** What followed the blank line after the headers. */
   body: string;
-  /** From the connection opening to the server closing it. */
+  /**
+   * From just before connecting to the server closing the connection: the server's own clock for it starts
+   * later, so a cut can never look earlier than it was, whatever the event loop's delays.
+   */
   elapsedMs: number;
 }
 
@@ -44,9 +47,9 @@ export function rawExchange(
 ): Promise<RawAnswer> {
   const { port, hostname } = new URL(origin);
   return new Promise((resolve, reject) => {
+    const opened = performance.now();
     const socket = connect(Number(port), hostname);
     const chunks: Buffer[] = [];
-    let opened = 0;
     let next = 0;
     let drip: NodeJS.Timeout | undefined;
     const giveUp = setTimeout(() => {
@@ -64,7 +67,6 @@ export function rawExchange(
       next += 1;
     };
     socket.on('connect', () => {
-      opened = performance.now();
       if (!options.intervalMs) {
         for (const part of parts) socket.write(part);
         next = parts.length;
