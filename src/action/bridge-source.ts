@@ -65,7 +65,10 @@ function normalizedOf(stored: StoredEvent): NormalizedEvent | null {
 
 /** How a bridge answer ends up: data, a pause and retry (with what went wrong), or the end of the step. */
 type PollAnswer =
-  { kind: 'ok'; body: unknown } | { kind: 'retry'; reason: string } | { kind: 'fatal'; error: ReleaseError };
+  | { kind: 'ok'; body: unknown }
+  /** `notBeforeMs`: the bridge's own Retry-After (a flood limit, the waiter cap, a store outage). */
+  | { kind: 'retry'; reason: string; notBeforeMs?: number }
+  | { kind: 'fatal'; error: ReleaseError };
 
 /** The subject a pre-flight read asks for when the build is not known yet; it matches nothing. */
 const PREFLIGHT_SUBJECT = '';
@@ -124,7 +127,10 @@ export function createBridgeSource(options: BridgeSourceOptions): OpenEventSourc
         if (response.statusCode === 404)
           return fatal(`404 from the release bridge: check bridge-url (${url.origin})`);
         if (response.statusCode >= 500 || response.statusCode === 429) {
-          return { kind: 'retry', reason: `answered ${response.statusCode}` };
+          const seconds = Number(response.headers['retry-after']);
+          const notBeforeMs =
+            Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, 60) * 1000 : undefined;
+          return { kind: 'retry', reason: `answered ${response.statusCode}`, notBeforeMs };
         }
         if (response.statusCode !== 200)
           return fatal(`the release bridge answered ${response.statusCode}: ${displayText(text)}`);
@@ -156,7 +162,10 @@ export function createBridgeSource(options: BridgeSourceOptions): OpenEventSourc
         if (giveUpAt !== undefined && clock.now() >= giveUpAt) throw preflightFailed(answer.reason);
         logger.debug(`Bridge retry ${failures + 1}: ${answer.reason}`);
         failures += 1;
-        const pause = Math.min(maxBackoffMs, 250 * 2 ** Math.min(failures, 10));
+        const pause = Math.max(
+          answer.notBeforeMs ?? 0,
+          Math.min(maxBackoffMs, 250 * 2 ** Math.min(failures, 10)),
+        );
         await clock.sleep(
           giveUpAt === undefined ? pause : Math.min(pause, giveUpAt - clock.now()),
           stop.signal,

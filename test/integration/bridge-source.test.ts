@@ -112,6 +112,26 @@ describe('bridge source', () => {
     await source.close();
   });
 
+  it("waits out the bridge's Retry-After on a 429 before asking again", async () => {
+    const clock = createScaledClock(0.001);
+    const asked: number[] = [];
+    const url = await startFakeBridge((_req, res) => {
+      asked.push(clock.now());
+      if (asked.length === 1) res.writeHead(429, { 'retry-after': '20' }).end('{"error":"too many"}');
+      else res.writeHead(200, { 'content-type': 'application/json' }).end('{"events":[],"cursor":0}');
+    });
+    const source = await createBridgeSource({
+      bridgeUrl: url,
+      token: 't',
+      clock,
+      logger: createMemoryLogger(),
+    })(recordingSink().sink);
+    await source.preflight();
+    expect(asked).toHaveLength(2);
+    expect(asked[1]! - asked[0]!).toBeGreaterThanOrEqual(20_000);
+    await source.close();
+  });
+
   it('never puts a bridge answer in an error unescaped', async () => {
     const url = await startFakeBridge((_req, res) => res.writeHead(418).end('teapot\n::error::injected'));
     const source = await createBridgeSource({
