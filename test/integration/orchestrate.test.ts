@@ -2,6 +2,7 @@ import { PIPELINE_EVENTS } from '../../src/streampixel/schemas.ts';
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODE, ReleaseError } from '../../src/streampixel/errors.ts';
 import { buildOf } from '../../src/wait/release-machine.ts';
+import { API_KEYS } from '../support/secrets.ts';
 import { API_KEY, PROJECT_ID, RECEIVER_PATH, startWorld } from '../support/world.ts';
 
 // The orchestrator against the simulator through the short-lived receiver: real loopback servers, with
@@ -147,7 +148,7 @@ describe('release through the receiver', () => {
 
   it('ends on a 401 with an actionable message that holds no secret', async () => {
     const world = await startWorld();
-    const error = await world.release({ apiKey: 'sk-wrong-key' }).catch((e: unknown) => e);
+    const error = await world.release({ apiKey: API_KEYS.orchestrateWrong }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ReleaseError);
     expect((error as ReleaseError).code).toBe(ERROR_CODE.unauthorized);
     expect((error as ReleaseError).message).toMatch(/^401 from Streampixel: check api-key and user-id/);

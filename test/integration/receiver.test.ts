@@ -6,8 +6,9 @@ import { startReceiver, type ReceiverOptions } from '../../src/action/receiver.t
 import type { ReceivedWebhook } from '../../src/wait/types.ts';
 import { createMemoryLogger } from '../../src/lib/logger.ts';
 import { ReleaseError } from '../../src/streampixel/errors.ts';
+import { RECEIVER_PATHS } from '../support/secrets.ts';
 
-const SECRET_PATH = '/hooks/s3cr3t-path-token';
+const SECRET_PATH = RECEIVER_PATHS.receiver;
 const NOW = Date.parse('2025-06-01T12:00:05Z');
 const ENVELOPE = {
   event: 'build.uploaded',

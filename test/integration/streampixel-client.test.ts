@@ -5,8 +5,9 @@ import { Agent } from 'undici';
 import { describe, expect, onTestFinished, test } from 'vitest';
 import { createStreampixelClient, type StreampixelClientOptions } from '../../src/streampixel/client.ts';
 import { ReleaseError, StreampixelApiError } from '../../src/streampixel/errors.ts';
+import { API_KEYS } from '../support/secrets.ts';
 
-const API_KEY = 'sp_live_APIKEY_9f8e7d6c5b4a';
+const API_KEY = API_KEYS.client;
 const USER_ID = 'user-42';
 const PROJECT_ID = 'proj-7';
 const PRESIGNED_QUERY = 'X-Amz-Signature=SECRET';
