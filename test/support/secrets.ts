@@ -11,7 +11,10 @@ export const API_KEYS = {
   matrix: 'sk-live-MATRIX-9c41e7d2',
 } as const;
 
-/** The release bridge's tokens: the ingest token sits in the webhook path, the read token in Authorization. */
+/**
+ * The release bridge's tokens: the ingest token sits in the webhook path, the read token in Authorization.
+ * `harness*` are the values test/unit/bridge/harness.ts uses for the in-process app.
+ */
 export const BRIDGE_TOKENS = {
   ingest: 'ingest-token-0123456789abcdef',
   read: 'read-token-0123456789abcdef',
