@@ -94,4 +94,29 @@ describe.skipIf(!adminUrl)('the bridge started while PostgreSQL is down (needs T
     expect(text).not.toContain(READ_TOKEN);
     report('postgres down at start', { probes, refusedWith503: probes * 3, readyAfterMs, lost: 0 });
   });
+
+  test('shuts down promptly while still connecting', async () => {
+    const database = await createTestDatabase();
+    onTestFinished(() => database.drop());
+    const proxy = await startTcpProxy(postgresAddress(database.url));
+    onTestFinished(() => proxy.close());
+    proxy.cut();
+    const bridge = await startBridge({
+      config: parseBridgeConfig(bridgeEnv(proxy.rewrite(database.url))),
+      logger: false,
+      connectBackoff: { initialMs: 2_000, maxMs: 2_000 },
+    });
+    expect((await fetch(`${bridge.url}/readyz`)).status).toBe(503);
+
+    // SIGTERM during an outage must not wait out the backoff, nor leave the connect loop running.
+    const closingAt = Date.now();
+    await bridge.close();
+    const closeMs = Date.now() - closingAt;
+    expect(closeMs).toBeLessThan(1_500);
+    await expect(bridge.store.migrate()).rejects.toMatchObject({ code: 'closed' });
+    const attempts = proxy.refused;
+    await delay(300);
+    expect(proxy.refused, 'no connection attempts after close').toBe(attempts);
+    report('postgres down at start, shutdown while connecting', { closeMs });
+  });
 });

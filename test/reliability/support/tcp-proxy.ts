@@ -12,6 +12,8 @@ export interface TcpProxy {
   restore(): void;
   /** Connections accepted and passed through since start (not those refused while cut). */
   readonly forwarded: number;
+  /** Connections closed on arrival while cut. */
+  readonly refused: number;
   close(): Promise<void>;
 }
 
@@ -19,8 +21,10 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   const open = new Set<Socket>();
   let cut = false;
   let forwarded = 0;
+  let refused = 0;
   const server = createServer((client) => {
     if (cut) {
+      refused += 1;
       client.destroy();
       return;
     }
@@ -60,6 +64,9 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     },
     get forwarded() {
       return forwarded;
+    },
+    get refused() {
+      return refused;
     },
     async close() {
       cut = true;
