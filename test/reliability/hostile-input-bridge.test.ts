@@ -94,12 +94,25 @@ describe('hostile input at the bridge', () => {
 
       const db = new DatabaseSync(path, { readOnly: true });
       onTestFinished(() => db.close());
-      const rows = new Map(
-        db
-          .prepare('SELECT cursor, body FROM events')
-          .all()
-          .map((row) => [Number(row['cursor']), String(row['body'])]),
-      );
+      const stored = db
+        .prepare('SELECT cursor, subject, body FROM events')
+        .all()
+        .map((row) => ({
+          cursor: Number(row['cursor']),
+          subject: String(row['subject']),
+          body: String(row['body']),
+        }));
+      const rows = new Map(stored.map((row) => [row.cursor, row.body]));
+      // The subject a reader follows is the body's uploadId exactly: nothing replaced, nothing collapsed.
+      const wrongSubjects = stored.filter((row) => {
+        try {
+          const { uploadId } = JSON.parse(row.body) as { uploadId?: unknown };
+          return row.subject !== (uploadId ?? '');
+        } catch {
+          return false; // reported as unparsable below
+        }
+      });
+      expect(wrongSubjects.map((row) => row.body)).toEqual([]);
       const unparsable = [...rows.values()].filter((body) => {
         try {
           JSON.parse(body);

@@ -21,7 +21,11 @@ export interface RawSendOptions {
   end: boolean;
   /** A hang: the whole exchange must be over by then. */
   timeoutMs: number;
-  /** A HEAD request: its answer has a Content-Length but no body. */
+  /**
+   * A HEAD request: its answer has no body, so nothing in it says where it ends. The request asks for
+   * `Connection: close`, so the server closes once the answer is over: only that close completes it (a HEAD
+   * answered with a streaming head that never ends is a hang).
+   */
   head?: boolean;
 }
 
@@ -42,10 +46,10 @@ export function sendRaw(port: number, options: RawSendOptions): Promise<RawExcha
     };
     const timer = setTimeout(() => finish('timeout'), options.timeoutMs);
     socket.on('error', () => finish('closed'));
-    socket.on('close', () => finish(isComplete(received, options.head) ? 'answered' : 'closed'));
+    socket.on('close', () => finish(isComplete(received) ? 'answered' : 'closed'));
     socket.on('data', (chunk: Buffer) => {
       received = Buffer.concat([received, chunk]);
-      if (isComplete(received, options.head)) finish('answered');
+      if (!options.head && isComplete(received)) finish('answered');
     });
     socket.once('connect', async () => {
       for (const part of options.parts) {
@@ -76,13 +80,13 @@ function parseResponse(bytes: Buffer): Omit<RawExchange, 'outcome' | 'elapsedMs'
  * The head has arrived and, with a Content-Length, the whole body. A chunked or unframed answer (an event
  * stream, which never ends) counts as answered at its head: the status is what the fuzz checks.
  */
-function isComplete(bytes: Buffer, head = false): boolean {
+function isComplete(bytes: Buffer): boolean {
   bytes = skipInterim(bytes);
   const headEnd = bytes.indexOf(HEAD_END);
   if (headEnd < 0) return false;
   const { status, headers } = parseResponse(bytes);
   const length = headers['content-length'];
-  if (length === undefined || head || status === 204 || status === 304) return true;
+  if (length === undefined || status === 204 || status === 304) return true;
   return bytes.length - (headEnd + 4) >= Number(length);
 }
 
