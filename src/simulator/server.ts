@@ -165,7 +165,12 @@ function describeIssues(error: z.ZodError): string {
 }
 
 /** Calls are kept and logged: the API key must never be among them. */
+/** The call as recorded and logged: no API key, and a presigned file URL without its query string. */
 function redact(body: unknown): unknown {
-  if (body === null || typeof body !== 'object' || Array.isArray(body) || !('apiKey' in body)) return body;
-  return { ...body, apiKey: '***' };
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return body;
+  const redacted: Record<string, unknown> = { ...body };
+  if ('apiKey' in redacted) redacted['apiKey'] = '***';
+  const { fileUrl } = redacted;
+  if (typeof fileUrl === 'string' && fileUrl.includes('?')) redacted['fileUrl'] = `${fileUrl.split('?', 1)[0]}?…`;
+  return redacted;
 }

@@ -67,9 +67,12 @@ describe('dist/action/index.js', () => {
       timestamp: expect.any(String),
       receivedAt: expect.any(String),
     });
-    expect(run.summary).toContain(`## Streampixel release: build \`${run.outputs['upload-id']}\``);
-    expect(run.summary).toContain('| Stage | Status | Time (UTC) | Time in stage |');
-    expect(run.summary).toContain('| build.approved | Approved |');
+    // Outside text is written as character references, which render as the characters themselves.
+    const summary = run.summary.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)));
+    expect(summary).toContain(`## Streampixel release: build <code>${run.outputs['upload-id']}</code>`);
+    expect(summary).toContain('| Stage | Status | Time (UTC) | Time in stage |');
+    expect(summary).toContain('| build.approved | Approved |');
+    expect(summary).toContain('[share link](https://share.streampixel.io/');
     expect(run.stdout).toContain('::group::Streampixel release');
     expect(simulator.calls.map((c) => `${c.endpoint} ${c.status}`)).toEqual([
       'upload-file 200',
@@ -175,7 +178,9 @@ describe('dist/action/index.js', () => {
     });
     expect(run.exitCode).toBe(1);
     const error = run.stdout.split('\n').find((line) => line.startsWith('::error::'));
-    expect(error).toContain("The action's inputs have 3 problems:");
+    // wait-via defaults to bridge: its missing inputs are listed too, whatever else is wrong.
+    expect(error).toContain("The action's inputs have 5 problems:");
+    expect(error).toContain('bridge-url: is required with wait-via: bridge');
     expect(error).toContain('command: must be one of release, upload, distribute, wait, test-webhook');
     expect(error).toContain('project-id: is required');
     expect(error).toContain('file-url: must be an http(s) URL');

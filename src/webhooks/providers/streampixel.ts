@@ -13,8 +13,8 @@ import { normalizeWith, type WebhookProvider } from './provider.ts';
 export { MAX_WEBHOOK_BYTES };
 
 // Streampixel (DESIGN §2): unsigned JSON; the ingest token in the URL (or the receiver's secret path) is the
-// only secret, checked by the route. An event is (uploadId, event, timestamp): the same event can be re-sent,
-// and a re-distributed build fires build.approved again with a new timestamp.
+// only secret, checked by the route. An event is (projectId, uploadId, event, timestamp): the same event can
+// be re-sent, and a re-distributed build fires build.approved again with a new timestamp.
 
 export type WebhookParseFailure = BodyFailure;
 
@@ -59,7 +59,9 @@ export function normalizeStreampixelEnvelope(envelope: WebhookEnvelope) {
     phase: phaseOf(envelope.event),
     status: envelope.status,
     occurredAt: envelope.timestamp,
-    dedupeKey: dedupeKeyOf('streampixel', uploadId, envelope.event, envelope.timestamp),
+    // DESIGN §3.4's (uploadId, event, timestamp), within its project: another project's event with the same
+    // three must never be taken for this one's re-delivery (the store keeps one row per key).
+    dedupeKey: dedupeKeyOf('streampixel', envelope.projectId, uploadId, envelope.event, envelope.timestamp),
     scope: envelope.projectId,
     detail: envelope.objection ?? null,
     links: envelope.fileUrl ? { fileUrl: envelope.fileUrl } : {},
