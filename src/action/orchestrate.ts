@@ -86,8 +86,7 @@ export async function orchestrate(settings: Settings, deps: OrchestratorDeps): P
     command: settings.command,
     provider: settings.provider,
     projectId: settings.projectId,
-    // Streampixel's build is its upload-id; another provider's unit of work is its subject.
-    uploadId: settings.provider === 'streampixel' ? settings.uploadId : settings.subject,
+    uploadId: givenSubject(settings),
     autoRelease: settings.autoRelease,
     waitForOutcome: settings.waitVia !== 'none',
     startedAt,
@@ -169,13 +168,17 @@ function whileUploading(state: ReleaseState, settings: Settings, error: unknown)
   );
 }
 
+/** Streampixel's build is its upload-id; another provider's unit of work is its subject. */
+const givenSubject = (settings: Settings): string | null =>
+  settings.provider === 'streampixel' ? settings.uploadId : settings.subject;
+
 /** What to read before the first call: a rollback counts only new events, a wait every stored one. */
 function initialFollow(settings: Settings): [string, FollowFrom] | null {
   switch (settings.command) {
     case 'distribute':
       return [settings.uploadId ?? '', 'latest'];
     case 'wait':
-      return [settings.uploadId ?? '', 'start'];
+      return [givenSubject(settings) ?? '', 'start'];
     case 'test-webhook':
       return [TEST_UPLOAD_ID, 'latest'];
     default:

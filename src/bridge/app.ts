@@ -9,6 +9,8 @@ import {
   UNMATCHED_ROUTE,
   type BridgeLoggerOptions,
 } from './logger.ts';
+import { createIntakes } from './intakes.ts';
+import { NO_PROVIDERS } from './provider-config.ts';
 import { createBridgeMetrics, type BridgeMetrics } from './metrics.ts';
 import {
   NOT_FOUND_BODY,
@@ -79,6 +81,7 @@ export function buildBridgeApp(options: BridgeAppOptions): FastifyInstance {
   const ctx: RouteContext = {
     config: options.config,
     store: options.store,
+    intakes: createIntakes(options.config.providers ?? NO_PROVIDERS, { logger: app.log, now: options.now }),
     metrics,
     waiters,
     authFailures: createAuthFailureLimiter({ perMinute: limits.authFailuresPerMinute }),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseProvidersConfig, type ProvidersConfig } from './provider-config.ts';
 
 // The bridge's whole configuration, read once from the environment at start (DESIGN §4). Every problem is
 // reported at once so an operator fixes the deployment in one go; no message ever repeats a value, since
@@ -171,7 +172,7 @@ const BridgeConfigSchema = z
     maxWaiters: env[BRIDGE_ENV.maxWaiters],
   }));
 
-export type BridgeConfig = z.output<typeof BridgeConfigSchema>;
+export type BridgeConfig = z.output<typeof BridgeConfigSchema> & { providers: ProvidersConfig };
 export type DatabaseConfig = BridgeConfig['database'];
 
 /** Thrown by parseBridgeConfig; `problems` holds one line per problem, never a value. */
@@ -189,10 +190,11 @@ export class BridgeConfigError extends Error {
 export function parseBridgeConfig(env: NodeJS.ProcessEnv): BridgeConfig {
   const picked = Object.fromEntries(Object.values(BRIDGE_ENV).map((name) => [name, env[name]]));
   const parsed = BridgeConfigSchema.safeParse(picked, { reportInput: false });
-  if (parsed.success) return parsed.data;
+  const providers = parseProvidersConfig(env);
+  if (parsed.success && providers.ok) return { ...parsed.data, providers: providers.value };
   // Zod's own messages for these checks name the expectation, not the input; the variable name comes first.
-  const problems = parsed.error.issues.map(
-    (issue) => `${issue.path.join('.') || 'environment'} ${issue.message}`,
-  );
-  throw new BridgeConfigError(problems);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'} ${issue.message}`);
+  throw new BridgeConfigError([...problems, ...(providers.ok ? [] : providers.problems)]);
 }

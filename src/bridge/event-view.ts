@@ -1,13 +1,25 @@
 import { parseJsonSafely } from '../webhooks/safe-json.ts';
+import type { Links, Phase } from '../webhooks/event.ts';
 import type { StoredEvent } from './store/store.ts';
 
 // How readers see a stored event, in both encodings the bridge serves: JSON (long-poll) and an SSE frame.
 
+/**
+ * The normalised event (DESIGN §7) with where it sits in the store: the one shape readers get, so a job
+ * needs no provider's parser. `payload` is the body as received, for readers who want the rest.
+ */
 export interface EventView {
   cursor: number;
   provider: string;
   subject: string;
   type: string;
+  phase: Phase | null;
+  status: string | null;
+  occurredAt: string | null;
+  dedupeKey: string;
+  scope: string | null;
+  detail: string | null;
+  links: Links;
   receivedAt: string;
   /** The body as received, parsed; null in the unexpected case that a stored body is not JSON. */
   payload: unknown;
@@ -19,6 +31,13 @@ export function toEventView(event: StoredEvent): EventView {
     provider: event.provider,
     subject: event.subject,
     type: event.type,
+    phase: event.phase,
+    status: event.status,
+    occurredAt: event.occurredAt,
+    dedupeKey: event.dedupeKey,
+    scope: event.scope,
+    detail: event.detail,
+    links: event.links,
     receivedAt: event.receivedAt,
     payload: parsePayload(event.body),
   };

@@ -1,5 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { BUILD_EVENT } from '../streampixel/schemas.ts';
+import type { Phase } from '../webhooks/event.ts';
+import type { SignatureFailure } from '../webhooks/signature.ts';
 import { BRIDGE_VERSION } from './version.ts';
 
 // Prometheus metrics through prom-client. Each app has its own registry, so several apps in one process (the
@@ -23,6 +25,8 @@ export const REJECT_REASONS = [
   'rate_limited',
   'too_many_waiters',
   'slow_request',
+  'bad_signature',
+  'unknown_provider',
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
@@ -38,6 +42,7 @@ export const OTHER_EVENT_TYPE = 'other';
 export interface AcknowledgedEvent {
   provider: string;
   type: string;
+  phase: Phase;
   /** Already stored (same dedupe key): acknowledged, not stored again. */
   duplicate: boolean;
   /** When the bridge received it (the stored receivedAt), in milliseconds since the epoch. */
@@ -54,6 +59,8 @@ export interface CompletedRequest {
 export interface BridgeMetrics {
   eventAcknowledged(event: AcknowledgedEvent): void;
   rejected(reason: RejectReason): void;
+  /** A webhook whose signature did not verify, by provider and why (a 401, nothing stored). */
+  signatureFailed(provider: string, reason: SignatureFailure): void;
   /** Seconds from the request's arrival to its acknowledgement. */
   observeIngestAck(seconds: number): void;
   requestCompleted(request: CompletedRequest): void;
@@ -105,6 +112,18 @@ export function createBridgeMetrics(options: BridgeMetricsOptions): BridgeMetric
     labelNames: ['provider', 'type'],
     registers,
   });
+  const byPhase = new Counter({
+    name: 'bridge_events_by_phase_total',
+    help: 'Webhook events stored (first delivery), by provider and phase: the outcomes of every provider.',
+    labelNames: ['provider', 'phase'],
+    registers,
+  });
+  const signatureFailures = new Counter({
+    name: 'bridge_signature_failures_total',
+    help: 'Webhooks refused because their signature did not verify, by provider and reason.',
+    labelNames: ['provider', 'reason'],
+    registers,
+  });
   const duplicates = new Counter({
     name: 'bridge_events_duplicate_total',
     help: 'Webhook events acknowledged but already stored (same dedupe key).',
@@ -152,8 +171,10 @@ export function createBridgeMetrics(options: BridgeMetricsOptions): BridgeMetric
       ingested.inc();
       const type = EVENT_TYPE_LABELS.has(event.type) ? event.type : OTHER_EVENT_TYPE;
       byType.inc({ provider: event.provider, type });
+      byPhase.inc({ provider: event.provider, phase: event.phase });
     },
     rejected: (reason) => rejected.inc({ reason }),
+    signatureFailed: (provider, reason) => signatureFailures.inc({ provider, reason }),
     observeIngestAck(seconds) {
       if (Number.isFinite(seconds)) ingestAck.observe(seconds);
     },

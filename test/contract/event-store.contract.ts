@@ -2,6 +2,7 @@ import { describe, expect, onTestFinished, test } from 'vitest';
 import { STORE_ERROR_CODE, StoreError } from '../../src/bridge/store/errors.ts';
 import type { GroupCommitStats } from '../../src/bridge/store/group-commit.ts';
 import type { EventStore, NewEvent, StoredEvent } from '../../src/bridge/store/store.ts';
+import { MIGRATIONS } from '../../src/bridge/migrations/index.ts';
 
 // The behaviour every EventStore keeps, run against SQLite always and PostgreSQL when one is available.
 // Each test gets a database of its own from the factory, so tests neither see nor wait for each other.
@@ -71,7 +72,16 @@ export function describeEventStoreContract(name: string, factory: ContractFactor
       const events = [
         newEvent(),
         newEvent({ type: 'build.downloading' }),
-        newEvent({ type: 'build.approved' }),
+        // The normalised columns round-trip; a NUL in them (PostgreSQL text cannot hold one) is replaced.
+        newEvent({
+          type: 'build.rejected',
+          phase: 'failure',
+          occurredAt: '2025-06-01T11:59:59.123Z',
+          scope: 'proj-1',
+          status: 'Reject',
+          detail: 'bad\u0000pak ✓',
+          links: { fileUrl: 'https://builds.example/game.zip' },
+        }),
       ];
       const results = [];
       for (const event of events) results.push(await store.append(event));
@@ -89,8 +99,15 @@ export function describeEventStoreContract(name: string, factory: ContractFactor
           provider: event.provider,
           subject: event.subject,
           type: event.type,
+          dedupeKey: event.dedupeKey,
           receivedAt: event.receivedAt.toISOString(),
           body: event.body,
+          phase: event.phase ?? null,
+          occurredAt: event.occurredAt ?? null,
+          scope: event.scope ?? null,
+          status: event.status ?? null,
+          detail: event.detail?.replace('\u0000', '\ufffd') ?? null,
+          links: event.links ?? {},
         })),
       );
     });
@@ -262,13 +279,13 @@ export function describeEventStoreContract(name: string, factory: ContractFactor
       const second = open();
       await Promise.all([first.migrate(), second.migrate()]);
       await first.migrate();
-      expect(await database.appliedVersions()).toEqual([1]);
+      expect(await database.appliedVersions()).toEqual(MIGRATIONS.map((migration) => migration.version));
 
       const { cursor } = await first.append(newEvent());
       await first.close();
       await second.close();
       const reopened = await openMigrated();
-      expect(await database.appliedVersions()).toEqual([1]);
+      expect(await database.appliedVersions()).toEqual(MIGRATIONS.map((migration) => migration.version));
       expect(cursors(await reopened.read({ ...all, subject: 'up-1' }))).toEqual([cursor]);
       await expect(reopened.ping()).resolves.toBeUndefined();
     });

@@ -38,8 +38,22 @@ describe.each(STORES)('ingest on the %s store', (kind) => {
       provider: 'streampixel',
       subject: 'up-1',
       type: 'build.uploaded',
+      dedupeKey: JSON.stringify([
+        'streampixel',
+        'proj-1',
+        'up-1',
+        'build.uploaded',
+        '2025-06-01T11:59:59.000Z',
+      ]),
       receivedAt: new Date(NOW).toISOString(),
       body,
+      // Normalised beside the body, so readers need no Streampixel parser.
+      phase: 'progress',
+      occurredAt: '2025-06-01T11:59:59.000Z',
+      scope: 'proj-1',
+      status: 'pending',
+      detail: null,
+      links: { fileUrl: 'https://builds.example.com/game.zip' },
     });
   });
 

@@ -53,8 +53,8 @@ describe('/metrics after traffic', () => {
     const text = await scrape(h.app);
     const requests = (method: string, route: string, status: number) =>
       metric(text, `bridge_http_requests_total{method="${method}",route="${route}",status="${status}"}`);
-    expect(requests('POST', '/hooks/streampixel/:token', 200)).toBe(2);
-    expect(requests('POST', '/hooks/streampixel/:token', 404)).toBe(1);
+    expect(requests('POST', '/hooks/:provider/:token', 200)).toBe(2);
+    expect(requests('POST', '/hooks/:provider/:token', 404)).toBe(1);
     expect(requests('GET', '/v1/events', 200)).toBe(1);
     expect(requests('GET', '/v1/events', 401)).toBe(1);
     expect(requests('HEAD', '/healthz', 200)).toBe(1);
@@ -107,7 +107,7 @@ describe('request logs', () => {
   it('leaves health, readiness and metrics requests out at info, and keeps every other request', async () => {
     const lines = await traffic('info');
     const routes = lines.filter((l) => l.msg === 'incoming request').map((l) => l.req?.route);
-    expect(routes).toEqual(['/hooks/streampixel/:token', '/v1/events']);
+    expect(routes).toEqual(['/hooks/:provider/:token', '/v1/events']);
     expect(lines.filter((l) => l.msg === 'request completed')).toHaveLength(2);
   });
 
@@ -117,7 +117,7 @@ describe('request logs', () => {
     expect(probeLines).toHaveLength(probes.length * 2);
     expect(new Set(probeLines.map((l) => l.level))).toEqual(new Set([PINO_LEVEL.debug]));
     const incoming = lines.filter((l) => l.msg === 'incoming request');
-    const ingest = incoming.find((l) => l.req?.route === '/hooks/streampixel/:token');
+    const ingest = incoming.find((l) => l.req?.route === '/hooks/:provider/:token');
     expect(ingest?.level).toBe(PINO_LEVEL.info);
     // "request completed" carries no req, so count them: every request has one, probes at debug.
     const completed = lines.filter((l) => l.msg === 'request completed');

@@ -289,7 +289,7 @@ describe('logs', () => {
     const text = logs.lines.join('\n');
     expect(logs.lines.length).toBeGreaterThan(20);
     // The test can fail: requests are logged, by route pattern.
-    expect(text).toContain('"route":"/hooks/streampixel/:token"');
+    expect(text).toContain('"route":"/hooks/:provider/:token"');
     expect(text).toContain('"route":"/v1/events"');
     expect(text).toContain('could not store a webhook');
     for (const secret of [INGEST_TOKEN, READ_TOKEN, encodeURIComponent(READ_TOKEN)])

@@ -35,6 +35,13 @@ describe.each(STORES)('event stream on the %s store', (kind) => {
       provider: 'streampixel',
       subject: 'up-1',
       type: 'build.uploaded',
+      phase: 'progress',
+      status: expect.any(String),
+      occurredAt: stage('build.uploaded').timestamp,
+      dedupeKey: expect.any(String),
+      scope: 'proj-1',
+      detail: null,
+      links: expect.any(Object),
       receivedAt: '2025-06-01T12:00:00.000Z',
       payload: stage('build.uploaded'),
     });

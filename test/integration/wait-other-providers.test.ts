@@ -1,9 +1,10 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { connect } from 'node:net';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import type { UnitOutcome } from '../../src/simulator/providers/envelopes.ts';
+import { envelopeOf, type UnitOutcome } from '../../src/simulator/providers/envelopes.ts';
 import { createProviderSender } from '../../src/simulator/providers/sender.ts';
 import type { SigningCredentials } from '../../src/simulator/providers/signers.ts';
+import { READ_TOKEN, startTestBridge } from '../support/bridge-world.ts';
 import { RECEIVER_PATH, startWorld } from '../support/world.ts';
 
 // `command: wait` for another provider's unit of work through the receiver: real signed deliveries from the
@@ -106,3 +107,35 @@ async function listening(port: number): Promise<void> {
   }
   throw new Error(`nothing listens on port ${port}`);
 }
+
+describe('through the bridge', () => {
+  it('waits for a BuildPixel build the bridge verified and stored, and hands on its artifact URL', async () => {
+    const bridge = await startTestBridge({ BRIDGE_BUILDPIXEL_SECRETS: 'bp-secret' });
+    const world = await startWorld();
+    const sender = createProviderSender({
+      url: bridge.hookUrlOf('buildpixel'),
+      credentials: { provider: 'buildpixel', secret: 'bp-secret' },
+      timeScale: 0.0001,
+    });
+    onTestFinished(() => sender.close());
+    // Stored before the job starts: wait counts what the bridge already holds.
+    await sender.send(envelopeOf('buildpixel', 'build.running', 'b-42'));
+    const waiting = world.release({
+      command: 'wait',
+      provider: 'buildpixel',
+      subject: 'b-42',
+      waitVia: 'bridge',
+      bridgeUrl: bridge.url,
+      bridgeToken: READ_TOKEN,
+      fileUrl: null,
+      timeoutMs: 10 * 60_000,
+    });
+    await sender.send(envelopeOf('buildpixel', 'build.complete', 'b-42'));
+    const { result, events } = await waiting;
+    expect(result).toMatchObject({
+      outcome: 'succeeded',
+      links: { artifactUrl: 'https://artifacts.buildpixel.example/b-42/MyGame-Win64.zip' },
+    });
+    expect(events.map((e) => e.event)).toEqual(['build.running', 'build.complete']);
+  });
+});

@@ -10,9 +10,10 @@ export const INGEST_TOKEN = BRIDGE_TOKENS.ingest;
 export const READ_TOKEN = BRIDGE_TOKENS.read;
 
 /** A bridge on an embedded SQLite file in a temp folder; `restart` reopens the same file on the same port. */
-export async function startTestBridge() {
+export async function startTestBridge(extraEnv: Record<string, string> = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'bridge-'));
   const env = (port: number) => ({
+    ...extraEnv,
     BRIDGE_PORT: String(port),
     BRIDGE_HOST: '127.0.0.1',
     BRIDGE_DATABASE: join(dir, 'events.db'),
@@ -28,6 +29,8 @@ export async function startTestBridge() {
   return {
     url: bridge.url,
     hookUrl: `${bridge.url}/hooks/streampixel/${INGEST_TOKEN}`,
+    /** The ingest URL of any provider. */
+    hookUrlOf: (provider: string) => `${bridge.url}/hooks/${provider}/${INGEST_TOKEN}`,
     get current() {
       return bridge;
     },

@@ -1,5 +1,7 @@
 import type { FastifyReply } from 'fastify';
+import type { ProviderId } from '../../webhooks/event.ts';
 import type { BridgeConfig } from '../config.ts';
+import type { BridgeIntake } from '../intakes.ts';
 import type { AuthFailureLimiter } from '../limits/auth-failure-limiter.ts';
 import type { BridgeMetrics } from '../metrics.ts';
 import type { EventStore } from '../store/store.ts';
@@ -13,12 +15,16 @@ export type BridgeLimits = Pick<
 
 /** The part of the configuration the HTTP app reads (the process shell reads the rest). */
 export type BridgeAppConfig = Pick<BridgeConfig, 'ingestToken' | 'readToken' | 'projectIds'> &
-  Partial<BridgeLimits>;
+  Partial<BridgeLimits> &
+  /** The other providers; none when left out (Streampixel is always on). */
+  Partial<Pick<BridgeConfig, 'providers'>>;
 
 /** What every route needs, built once by buildBridgeApp. */
 export interface RouteContext {
   config: BridgeAppConfig;
   store: EventStore;
+  /** The intake of each provider that is on, by provider id. */
+  intakes: ReadonlyMap<ProviderId, BridgeIntake>;
   metrics: BridgeMetrics;
   waiters: WaiterRegistry;
   /** Failed authentications per client address (429 past the limit). */

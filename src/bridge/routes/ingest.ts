@@ -1,30 +1,35 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { MAX_WEBHOOK_BYTES, parseStreampixelWebhook } from '../../webhooks/providers/streampixel.ts';
-import { BUILD_EVENT, TEST_PROJECT_ID } from '../../streampixel/schemas.ts';
-import { STORE_ERROR_CODE, StoreError } from '../store/errors.ts';
 import { createTokenCheck } from '../../lib/token-check.ts';
+import { TEST_PROJECT_ID } from '../../streampixel/schemas.ts';
+import { isProviderId, type NormalizedEvent } from '../../webhooks/event.ts';
+import { MAX_WEBHOOK_BYTES, type IntakeResult } from '../../webhooks/intake.ts';
+import type { BridgeIntake } from '../intakes.ts';
 import type { RejectReason } from '../metrics.ts';
+import { STORE_ERROR_CODE, StoreError } from '../store/errors.ts';
 import { NOT_FOUND_BODY, STORE_UNAVAILABLE_BODY, type RouteContext } from './context.ts';
 import { refuseUnauthenticated } from './refuse.ts';
 
-// POST /hooks/streampixel/:token, the URL pasted into Streampixel's dashboard. Checks run cheapest and
-// least revealing first: token (404, as if the route did not exist; 429 once an address keeps guessing; the
-// right token is checked first, so a correct webhook is never limited), media type (415), size (413, enforced
-// by the parser while reading), JSON and envelope (400), allowlist (403). The answer is 200 only once the
-// store says the event is durable: Streampixel never retries, so an early ack could lose the event.
+// POST /hooks/<provider>/<token>, the URL pasted into a provider's dashboard. Checks run cheapest and least
+// revealing first: token (404, as if the route did not exist; 429 once an address keeps guessing; the right
+// token is checked first, so a correct webhook is never limited), provider (404 when not configured), media
+// type (415), then the one intake pipeline: size (413, also enforced while reading), signature on the raw
+// bytes (401, nothing stored), JSON and envelope (400); then the allowlist (403). The answer is 2xx only once
+// the store says the event is durable: Streampixel never retries, so an early ack could lose the event.
 //
 // webhook.test passes the allowlist when it carries Streampixel's placeholder project id: test-webhook
 // could not work otherwise, and the ingest token already proves the sender knows the URL.
 
-export const INGEST_ROUTE = '/hooks/streampixel/:token';
+export const INGEST_ROUTE = '/hooks/:provider/:token';
 
-const PROVIDER = 'streampixel';
+type IngestRequest = FastifyRequest<{ Params: { provider: string; token: string } }>;
 
 export async function ingestRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
   const tokenMatches = createTokenCheck(ctx.config.ingestToken);
   const allowlist = ctx.config.projectIds ? new Set(ctx.config.projectIds) : undefined;
+  const intakeOf = (provider: string): BridgeIntake | undefined =>
+    isProviderId(provider) ? ctx.intakes.get(provider) : undefined;
 
-  // Keep the raw bytes: the body is stored exactly as received, and parsed once, by the provider parser.
+  // Keep the raw bytes: signatures cover them, the body is stored exactly as received, and parsed once.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(
     'application/json',
@@ -37,10 +42,7 @@ export async function ingestRoutes(app: FastifyInstance, ctx: RouteContext): Pro
     return reply.code(status).send(body);
   };
 
-  async function checkTokenAndType(
-    request: FastifyRequest<{ Params: { token: string } }>,
-    reply: FastifyReply,
-  ) {
+  async function checkTokenAndType(request: IngestRequest, reply: FastifyReply) {
     if (!tokenMatches(request.params.token)) {
       return refuseUnauthenticated(ctx, request, reply, {
         status: 404,
@@ -48,41 +50,36 @@ export async function ingestRoutes(app: FastifyInstance, ctx: RouteContext): Pro
         body: NOT_FOUND_BODY,
       });
     }
+    // A provider with nothing configured has no URL at all.
+    if (!intakeOf(request.params.provider)) return refuse(reply, 404, 'unknown_provider', NOT_FOUND_BODY);
     if (mediaType(request.headers['content-type']) !== 'application/json') {
       return refuse(reply, 415, 'unsupported_media_type', { error: 'send the webhook as application/json' });
     }
   }
 
-  app.post<{ Params: { token: string } }>(
+  app.post<{ Params: { provider: string; token: string } }>(
     INGEST_ROUTE,
     { bodyLimit: MAX_WEBHOOK_BYTES, onRequest: checkTokenAndType },
     async (request, reply) => {
+      const { provider } = request.params;
       const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      const parsed = parseStreampixelWebhook(raw);
-      if (!parsed.ok) {
-        if (parsed.reason === 'too-large') return refuse(reply, 413, 'too_large', { error: parsed.message });
-        const reason = parsed.reason === 'not-json' ? 'bad_json' : 'invalid_envelope';
-        return refuse(reply, 400, reason, { error: parsed.message });
-      }
-      const { envelope } = parsed;
-      if (allowlist && !allowlist.has(envelope.projectId) && !isTestWebhook(envelope)) {
+      const result = await (intakeOf(provider) as BridgeIntake)(
+        { body: raw, headers: request.headers },
+        ctx.now(),
+      );
+      if (result.kind === 'probe') return { ok: true, stored: false };
+      if (result.kind === 'refused') return refuseIntake(reply, provider, result);
+      const { event } = result;
+      if (allowlist && event.provider === 'streampixel' && !allowed(allowlist, event)) {
         return refuse(reply, 403, 'forbidden_project', { error: 'this bridge does not accept that project' });
       }
 
-      // Unknown event names are stored too: readers ignore what they do not know, and a future Streampixel
-      // stage is then already on record.
-      const uploadId = envelope.uploadId ?? '';
+      // Unknown event names are stored too: readers ignore what they do not know, and a future stage is
+      // then already on record.
       const receivedAt = new Date(ctx.now());
-      let result;
+      let stored;
       try {
-        result = await ctx.store.append({
-          provider: PROVIDER,
-          subject: uploadId,
-          type: envelope.event,
-          dedupeKey: dedupeKey(uploadId, envelope.event, envelope.timestamp),
-          receivedAt,
-          body: raw.toString('utf8'),
-        });
+        stored = await ctx.store.append({ ...event, receivedAt, body: result.text });
       } catch (error) {
         // An event no store can hold (a key past the index limit, a NUL character): the sender's fault.
         if (error instanceof StoreError && error.code === STORE_ERROR_CODE.invalidEvent) {
@@ -92,26 +89,41 @@ export async function ingestRoutes(app: FastifyInstance, ctx: RouteContext): Pro
         return refuse(reply, 503, 'store_error', STORE_UNAVAILABLE_BODY);
       }
       ctx.metrics.eventAcknowledged({
-        provider: PROVIDER,
-        type: envelope.event,
-        duplicate: result.duplicate,
+        provider: event.provider,
+        type: event.type,
+        phase: event.phase,
+        duplicate: stored.duplicate,
         receivedAtMs: receivedAt.getTime(),
       });
       ctx.metrics.observeIngestAck(reply.elapsedTime / 1000);
-      return { ok: true, cursor: result.cursor, duplicate: result.duplicate };
+      return { ok: true, cursor: stored.cursor, duplicate: stored.duplicate };
     },
   );
+
+  function refuseIntake(
+    reply: FastifyReply,
+    provider: string,
+    result: Extract<IntakeResult, { kind: 'refused' }>,
+  ) {
+    if (result.signature) {
+      // Why it failed is counted, never told: the sender learns only that the signature did not verify.
+      ctx.metrics.signatureFailed(provider, result.signature);
+      return refuse(reply, 401, 'bad_signature', { error: 'the signature does not verify' });
+    }
+    const reason: RejectReason =
+      result.reason === 'too-large'
+        ? 'too_large'
+        : result.reason === 'not-json'
+          ? 'bad_json'
+          : 'invalid_envelope';
+    return refuse(reply, result.status, reason, { error: result.message });
+  }
 }
 
-/**
- * DESIGN §3.4's identity of an event: (uploadId, event, timestamp). JSON-encoded so no id can forge another's
- * key, and free of NUL characters, which PostgreSQL text cannot hold.
- */
-export const dedupeKey = (uploadId: string, event: string, timestamp: string): string =>
-  JSON.stringify([PROVIDER, uploadId, event, timestamp]);
-
-const isTestWebhook = (envelope: { event: string; projectId: string }) =>
-  envelope.event === BUILD_EVENT.webhookTest && envelope.projectId === TEST_PROJECT_ID;
+/** A Streampixel event of an allowed project, or Test Webhook's event with its placeholder project. */
+const allowed = (allowlist: ReadonlySet<string>, event: NormalizedEvent): boolean =>
+  (event.scope !== null && allowlist.has(event.scope)) ||
+  (event.phase === 'test' && event.scope === TEST_PROJECT_ID);
 
 /** `application/json; charset=utf-8` → `application/json`. */
 function mediaType(header: string | undefined): string | undefined {

@@ -20,6 +20,7 @@
 // That saves two round trips per batch (BEGIN + lock, COMMIT) and shortens how long the lock is held to
 // the server's own work plus the commit flush.
 
+import { NORMALIZED_COLUMNS, normalizedValues } from './normalized-columns.ts';
 import type { PoolClient } from 'pg';
 import { SubjectSet } from './append-listeners.ts';
 import { NOTIFY_CHANNEL } from './postgres-channel.ts';
@@ -30,17 +31,20 @@ import type { AppendResult, NewEvent } from './store.ts';
 // skips keys already stored; pg_notify is queued by the transaction and delivered only when it commits, to
 // every LISTEN session of every bridge process. Only inserted rows come back: looking up duplicates here
 // too would cost an index probe per batch for the rare case.
+const COLUMNS = NORMALIZED_COLUMNS.join(', ');
 const INSERT_BATCH = {
   name: 'bridge_append_batch',
   text: `
 WITH lock AS MATERIALIZED (
   SELECT pg_advisory_xact_lock(${APPEND_LOCK_KEY})
 ), input AS (
-  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[])
-    WITH ORDINALITY AS t(provider, subject, type, dedupe_key, received_at, body, position)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[],
+                       $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
+    WITH ORDINALITY AS t(provider, subject, type, dedupe_key, received_at, body, ${COLUMNS}, position)
 ), inserted AS (
-  INSERT INTO events (provider, subject, type, dedupe_key, received_at, body)
-  SELECT provider, subject, type, dedupe_key, received_at, body FROM input CROSS JOIN lock ORDER BY position
+  INSERT INTO events (provider, subject, type, dedupe_key, received_at, body, ${COLUMNS})
+  SELECT provider, subject, type, dedupe_key, received_at, body, ${COLUMNS}
+  FROM input CROSS JOIN lock ORDER BY position
   ON CONFLICT (dedupe_key) DO NOTHING
   RETURNING cursor, provider, subject, dedupe_key
 ), notified AS (
@@ -83,6 +87,7 @@ export async function appendBatch(client: PoolClient, events: readonly NewEvent[
       rows.map((event) => event.dedupeKey),
       rows.map((event) => event.receivedAt.toISOString()),
       rows.map((event) => event.body),
+      ...NORMALIZED_COLUMNS.map((_, column) => rows.map((event) => normalizedValues(event)[column] ?? null)),
     ],
   });
   const stored = new Map<string, { cursor: number; duplicate: boolean }>();

@@ -2,6 +2,7 @@
 // Appends go through group commit (postgres-append.ts, which also explains the cursor-order lock); reads
 // use the pool; wake-ups cross processes through LISTEN/NOTIFY (postgres-listener.ts).
 
+import { NORMALIZED_COLUMNS, normalizedFields } from './normalized-columns.ts';
 import { Pool } from 'pg';
 import { silentLogger, type Logger } from '../../lib/logger.ts';
 import { AppendListeners } from './append-listeners.ts';
@@ -46,7 +47,7 @@ const LISTEN_HEARTBEAT_MS = 15_000;
 
 const READ = {
   name: 'bridge_read',
-  text: `SELECT cursor, provider, subject, type, received_at, body FROM events
+  text: `SELECT cursor, provider, subject, type, dedupe_key, received_at, body, ${NORMALIZED_COLUMNS.join(', ')} FROM events
          WHERE provider = $1 AND subject = $2 AND cursor > $3
          ORDER BY cursor LIMIT $4`,
 };
@@ -56,12 +57,13 @@ const LATEST = {
 };
 const PURGE = { name: 'bridge_purge', text: 'DELETE FROM events WHERE received_at < $1' };
 
-interface EventRow {
+interface EventRow extends Record<string, unknown> {
   // int8 arrives as a string (it may exceed 2^53 in general; cursors never will).
   cursor: string;
   provider: string;
   subject: string;
   type: string;
+  dedupe_key: string;
   received_at: Date;
   body: string;
 }
@@ -138,8 +140,10 @@ export class PostgresEventStore implements EventStore {
       provider: row.provider,
       subject: row.subject,
       type: row.type,
+      dedupeKey: row.dedupe_key,
       receivedAt: row.received_at.toISOString(),
       body: row.body,
+      ...normalizedFields(row),
     }));
   }
 

@@ -2,6 +2,7 @@
 // so every statement runs on the event loop; group commit keeps that to one short transaction (and one
 // fsync) per turn of the loop however many webhooks arrived in it.
 
+import { NORMALIZED_COLUMNS, normalizedFields, normalizedValues } from './normalized-columns.ts';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { silentLogger, type Logger } from '../../lib/logger.ts';
 import { AppendListeners, SubjectSet } from './append-listeners.ts';
@@ -32,12 +33,12 @@ const PURGE_CHUNK = 2_000;
 const SQL = {
   begin: 'BEGIN IMMEDIATE',
   commit: 'COMMIT',
-  insert: `INSERT INTO events (provider, subject, type, dedupe_key, received_at, body)
-           VALUES (?, ?, ?, ?, ?, ?)
+  insert: `INSERT INTO events (provider, subject, type, dedupe_key, received_at, body, ${NORMALIZED_COLUMNS.join(', ')})
+           VALUES (?, ?, ?, ?, ?, ?, ${NORMALIZED_COLUMNS.map(() => '?').join(', ')})
            ON CONFLICT (dedupe_key) DO NOTHING
            RETURNING cursor`,
   findByKey: 'SELECT cursor FROM events WHERE dedupe_key = ?',
-  read: `SELECT cursor, provider, subject, type, received_at, body FROM events
+  read: `SELECT cursor, provider, subject, type, dedupe_key, received_at, body, ${NORMALIZED_COLUMNS.join(', ')} FROM events
          WHERE provider = ? AND subject = ? AND cursor > ?
          ORDER BY cursor LIMIT ?`,
   latest: 'SELECT coalesce(max(cursor), 0) AS cursor FROM events WHERE provider = ? AND subject = ?',
@@ -153,6 +154,7 @@ export class SqliteEventStore implements EventStore {
           event.dedupeKey,
           event.receivedAt.getTime(),
           event.body,
+          ...normalizedValues(event),
         );
         if (inserted) {
           results.push({ cursor: integer(inserted, 'cursor'), duplicate: false });
@@ -214,8 +216,10 @@ function toStoredEvent(row: Row): StoredEvent {
     provider: text(row, 'provider'),
     subject: text(row, 'subject'),
     type: text(row, 'type'),
+    dedupeKey: text(row, 'dedupe_key'),
     receivedAt: new Date(integer(row, 'received_at')).toISOString(),
     body: text(row, 'body'),
+    ...normalizedFields(row),
   };
 }
 

@@ -1,8 +1,24 @@
 // The bridge's one storage interface. SQLite (node:sqlite, the embedded default) and PostgreSQL (several
 // bridge processes on one database) implement it; test/contract runs one suite against both.
 
+import type { Links, Phase } from '../../webhooks/event.ts';
+
+/**
+ * The normalised event stored beside the raw body (DESIGN §7), so readers need no provider parser. Null
+ * where nothing was normalised (rows a migration could not fill in, appends that left them out).
+ */
+export interface NormalizedColumns {
+  phase: Phase | null;
+  /** The provider's own time of the event, as it wrote it. */
+  occurredAt: string | null;
+  scope: string | null;
+  status: string | null;
+  detail: string | null;
+  links: Links;
+}
+
 /** An event as the bridge stores it: append-only, ordered by `cursor`. */
-export interface StoredEvent {
+export interface StoredEvent extends NormalizedColumns {
   /** Monotonically increasing across the whole table; readers resume after it. */
   cursor: number;
   provider: string;
@@ -10,13 +26,15 @@ export interface StoredEvent {
   subject: string;
   /** The event name, e.g. build.approved. */
   type: string;
+  /** The event's identity, unique in the store. */
+  dedupeKey: string;
   /** When the bridge received it, ISO 8601. */
   receivedAt: string;
   /** The request body exactly as received (UTF-8 text of the JSON). */
   body: string;
 }
 
-export interface NewEvent {
+export interface NewEvent extends Partial<NormalizedColumns> {
   provider: string;
   subject: string;
   type: string;

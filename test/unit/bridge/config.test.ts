@@ -1,3 +1,4 @@
+import { NO_PROVIDERS } from '../../../src/bridge/provider-config.ts';
 import { describe, expect, it } from 'vitest';
 import { BridgeConfigError, parseBridgeConfig } from '../../../src/bridge/config.ts';
 
@@ -30,6 +31,7 @@ describe('parseBridgeConfig', () => {
       requestTimeoutMs: 15_000,
       authFailuresPerMinute: 60,
       maxWaiters: 2_000,
+      providers: NO_PROVIDERS,
     });
   });
 
@@ -74,6 +76,7 @@ describe('parseBridgeConfig', () => {
       requestTimeoutMs: 5000,
       authFailuresPerMinute: 0,
       maxWaiters: 10,
+      providers: NO_PROVIDERS,
     });
   });
 

@@ -6,17 +6,31 @@ const stored = {
   provider: 'streampixel',
   subject: 'up-1',
   type: 'build.approved',
+  dedupeKey: '["streampixel","up-1","build.approved","2025-06-01T11:59:59.000Z"]',
+  phase: 'success' as const,
+  status: 'Approved',
+  occurredAt: '2025-06-01T11:59:59.000Z',
+  scope: 'proj-1',
+  detail: null,
+  links: {},
   receivedAt: '2025-06-01T12:00:00.000Z',
   body: '{"event":"build.approved","uploadId":"up-1","nested":{"__proto__":{"polluted":true},"ok":1}}',
 };
 
 describe('toEventView', () => {
-  it('parses the stored body into payload and keeps the rest', () => {
+  it('gives the normalised event, and parses the stored body into payload', () => {
     expect(toEventView(stored)).toEqual({
       cursor: 42,
       provider: 'streampixel',
       subject: 'up-1',
       type: 'build.approved',
+      dedupeKey: '["streampixel","up-1","build.approved","2025-06-01T11:59:59.000Z"]',
+      phase: 'success',
+      status: 'Approved',
+      occurredAt: '2025-06-01T11:59:59.000Z',
+      scope: 'proj-1',
+      detail: null,
+      links: {},
       receivedAt: '2025-06-01T12:00:00.000Z',
       payload: { event: 'build.approved', uploadId: 'up-1', nested: { ok: 1 } },
     });

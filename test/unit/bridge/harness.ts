@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { onTestFinished } from 'vitest';
+import type { BridgeAppConfig } from '../../../src/bridge/routes/context.ts';
 import { buildBridgeApp, type BridgeAppOptions, type BridgeLimits } from '../../../src/bridge/app.ts';
 import type { EventStore } from '../../../src/bridge/store/store.ts';
 import { createMemoryStore, type MemoryStore } from './memory-store.ts';
@@ -53,6 +54,8 @@ export interface HarnessOptions extends Partial<Omit<BridgeAppOptions, 'config' 
   limits?: Partial<BridgeLimits>;
   /** Listen on 127.0.0.1:0 (for SSE, disconnects and close()); inject otherwise. */
   listen?: boolean;
+  /** The other providers; none by default. */
+  providers?: BridgeAppConfig['providers'];
 }
 
 export async function createHarness<S extends EventStore = MemoryStore>(options: HarnessOptions = {}) {
@@ -63,6 +66,7 @@ export async function createHarness<S extends EventStore = MemoryStore>(options:
       readToken: READ_TOKEN,
       projectIds: options.projectIds,
       ...options.limits,
+      ...(options.providers ? { providers: options.providers } : {}),
     },
     store,
     now: options.now ?? (() => NOW),

@@ -1,3 +1,8 @@
+import {
+  NORMALIZED_COLUMNS,
+  normalizedFields,
+  normalizedValues,
+} from '../../../src/bridge/store/normalized-columns.ts';
 import { validateNewEvent } from '../../../src/bridge/store/validate.ts';
 import type {
   AppendListener,
@@ -89,8 +94,13 @@ export function createMemoryStore(): MemoryStore {
         provider: event.provider,
         subject: event.subject,
         type: event.type,
+        dedupeKey: event.dedupeKey,
         receivedAt: event.receivedAt.toISOString(),
         body: event.body,
+        // Through the same column encoding the real stores use.
+        ...normalizedFields(
+          Object.fromEntries(NORMALIZED_COLUMNS.map((column, i) => [column, normalizedValues(event)[i]])),
+        ),
       });
       byDedupeKey.set(event.dedupeKey, lastCursor);
       // Listeners run after the commit, once the caller could already read the row.

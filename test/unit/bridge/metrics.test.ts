@@ -51,13 +51,19 @@ describe('createBridgeMetrics', () => {
     const metrics = create();
     const at = Date.parse('2025-06-01T12:00:00.000Z');
     const event = { provider: 'streampixel', duplicate: false, receivedAtMs: at };
-    metrics.eventAcknowledged({ ...event, type: 'build.approved' });
-    metrics.eventAcknowledged({ ...event, type: 'build.approved', receivedAtMs: at + 1_500 });
-    metrics.eventAcknowledged({ ...event, type: 'build.rejected' });
-    metrics.eventAcknowledged({ ...event, type: 'build.made-up-stage' });
+    metrics.eventAcknowledged({ ...event, type: 'build.approved', phase: 'success' });
+    metrics.eventAcknowledged({
+      ...event,
+      type: 'build.approved',
+      phase: 'success',
+      receivedAtMs: at + 1_500,
+    });
+    metrics.eventAcknowledged({ ...event, type: 'build.rejected', phase: 'failure' });
+    metrics.eventAcknowledged({ ...event, type: 'build.made-up-stage', phase: 'other' });
     metrics.eventAcknowledged({
       ...event,
       type: 'build.rejected',
+      phase: 'failure',
       duplicate: true,
       receivedAtMs: at + 3_000,
     });
@@ -70,6 +76,9 @@ describe('createBridgeMetrics', () => {
     expect(byType('build.rejected')).toBe(1);
     expect(byType('other')).toBe(1);
     expect(text).not.toContain('made-up-stage');
+    const byPhase = (phase: string) =>
+      metric(text, `bridge_events_by_phase_total{provider="streampixel",phase="${phase}"}`);
+    expect([byPhase('success'), byPhase('failure'), byPhase('other')]).toEqual([2, 1, 1]);
     expect(metric(text, 'bridge_last_event_timestamp_seconds{provider="streampixel"}')).toBe(at / 1000 + 3);
   });
 
