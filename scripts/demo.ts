@@ -2,9 +2,11 @@
 // webhooks to the release bridge (the built bundle, as its own process, on an embedded SQLite file); the
 // built action runs exactly as a runner runs it: `node dist/action/index.js` with INPUT_* variables and
 // GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files. Three releases: approved and rejected through the bridge, then
-// one through the short-lived receiver that self-hosted runners can use instead.
+// one through the short-lived receiver that self-hosted runners can use instead; then the chained pipeline:
+// a BuildPixel cloud build (signed webhooks, verified by the bridge) whose artifact is released to Streampixel.
+// Each job summary is saved under .demo/ for a person to open.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { timelineRows } from '../src/action/summary.ts';
@@ -15,6 +17,7 @@ import {
   startSimulator,
   type Scenario,
 } from '../src/simulator/index.ts';
+import { createProviderSender } from '../src/simulator/providers/sender.ts';
 import type { TimelineEntry } from '../src/wait/types.ts';
 import { BRIDGE_BUNDLE, startBridgeProcess, type BridgeProcess } from './bridge-process.ts';
 import { BUNDLE, runAction, type ActionRun } from './run-action.ts';
@@ -88,10 +91,25 @@ function printResult(run: ActionRun): void {
 
 const INGEST_TOKEN = 'demo-ingest-token-9f2c1e7a';
 const READ_TOKEN = 'demo-read-token-4b8d0c3e';
+const BUILDPIXEL_SECRET = 'demo-buildpixel-signing-secret';
+const SUMMARIES = join(root, '.demo', 'summaries');
+
+/** Keeps a run's job summary as a file a person can open; prints where. */
+function saveSummary(name: string, run: ActionRun): void {
+  mkdirSync(SUMMARIES, { recursive: true });
+  const file = join(SUMMARIES, `${name}.md`);
+  writeFileSync(file, run.summary);
+  console.log(`  Job summary saved: ${file}`);
+}
 
 type Via = { kind: 'bridge'; bridge: BridgeProcess } | { kind: 'receiver' };
 
-async function scenario(title: string, scene: Scenario, via: Via): Promise<ActionRun> {
+async function scenario(
+  title: string,
+  scene: Scenario,
+  via: Via,
+  fileUrl = 'https://builds.example.com/MyGame-Win64.zip?X-Amz-Signature=not-shown-in-logs',
+): Promise<ActionRun> {
   const port = await freePort();
   const path = '/hooks/demo-receiver-secret';
   const webhookUrl =
@@ -121,16 +139,62 @@ async function scenario(title: string, scene: Scenario, via: Via): Promise<Actio
       'api-key': DEMO_API_KEY,
       'user-id': DEMO_USER_ID,
       'project-id': DEMO_PROJECT_ID,
-      'file-url': 'https://builds.example.com/MyGame-Win64.zip?X-Amz-Signature=not-shown-in-logs',
+      'file-url': fileUrl,
       'api-base-url': simulator.url,
       'timeout-minutes': '5',
       ...waitInputs,
     });
     console.log(render(run.stdout));
     printResult(run);
+    saveSummary(title.split('.')[0] ?? 'run', run);
     return run;
   } finally {
     await simulator.close();
+  }
+}
+
+/**
+ * examples/buildpixel-to-streampixel.yml: a job waits for a BuildPixel build whose signed webhooks reach the
+ * bridge, then releases the artifact URL it hands on. Returns both steps' exit codes.
+ */
+async function buildThenRelease(bridge: BridgeProcess): Promise<Array<number | null>> {
+  const buildId = '65f2a1b3c4d5e6f708192a3b';
+  console.log(
+    '\n━━ 4. A BuildPixel build, then its artifact released to Streampixel (through the bridge) ━━',
+  );
+  console.log(`  BuildPixel posts signed webhooks to the bridge; the action waits for build ${buildId}\n`);
+  const buildpixel = createProviderSender({
+    url: `${bridge.url}/hooks/buildpixel/${INGEST_TOKEN}`,
+    credentials: { provider: 'buildpixel', secret: BUILDPIXEL_SECRET },
+    timeScale: 1 / 30,
+  });
+  try {
+    const waiting = runAction({
+      command: 'wait',
+      provider: 'buildpixel',
+      subject: buildId,
+      'bridge-url': bridge.url,
+      'bridge-token': READ_TOKEN,
+      'timeout-minutes': '5',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // A cloud build takes minutes; here half a minute of BuildPixel's time passes between its events.
+    await buildpixel.playUnit(buildId, 'success', 30_000);
+    const build = await waiting;
+    console.log(render(build.stdout));
+    printResult(build);
+    saveSummary('4a', build);
+    const artifact = build.outputs['artifact-url'];
+    if (!artifact) return [build.exitCode, null];
+    const release = await scenario(
+      '4b. The artifact of that build, released to Streampixel',
+      {},
+      { kind: 'bridge', bridge },
+      artifact,
+    );
+    return [build.exitCode, release.exitCode];
+  } finally {
+    await buildpixel.close();
   }
 }
 
@@ -143,6 +207,7 @@ const bridge = await startBridgeProcess({
   BRIDGE_INGEST_TOKEN: INGEST_TOKEN,
   BRIDGE_READ_TOKEN: READ_TOKEN,
   BRIDGE_LOG_LEVEL: 'warn',
+  BRIDGE_BUILDPIXEL_SECRETS: BUILDPIXEL_SECRET,
 });
 let codes: Array<number | null> = [];
 try {
@@ -163,15 +228,16 @@ try {
     {},
     { kind: 'receiver' },
   );
-  codes = [approved.exitCode, rejected.exitCode, received.exitCode];
+  const chained = await buildThenRelease(bridge);
+  codes = [approved.exitCode, rejected.exitCode, received.exitCode, ...chained];
 } finally {
   await bridge.stop();
   rmSync(dataDir, { recursive: true, force: true });
 }
-const asExpected = codes.join() === '0,1,0';
+const asExpected = codes.join() === '0,1,0,0,0';
 console.log(
   asExpected
     ? '\nDemo finished: the approved releases passed and the rejected one failed its step, as they should.'
-    : `\nDemo went wrong: expected exit codes 0, 1, 0; got ${codes.join(', ')}.`,
+    : `\nDemo went wrong: expected exit codes 0, 1, 0, 0, 0; got ${codes.join(', ')}.`,
 );
 process.exitCode = asExpected ? 0 : 1;

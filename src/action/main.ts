@@ -7,6 +7,7 @@ import { createStreampixelClient } from '../streampixel/client.ts';
 import { ReleaseError } from '../streampixel/errors.ts';
 import { shareUrl } from '../streampixel/schemas.ts';
 import { logLine } from '../webhooks/display-text.ts';
+import { UNIT_OF_WORK } from '../webhooks/event.ts';
 import type { Result, TimelineEntry } from '../wait/types.ts';
 import { parseInputs, redactUrl, type Settings } from './inputs.ts';
 import { eventSourceFor } from './event-sources.ts';
@@ -66,7 +67,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
       ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
     });
     const { result } = await core
-      .group(`Streampixel ${active.command}`, () =>
+      .group(stepTitle(active), () =>
         orchestrate(active, {
           client,
           clock,
@@ -104,6 +105,12 @@ export async function run(options: RunOptions = {}): Promise<void> {
     core.setFailed(message);
   }
 }
+
+/** The log group of the step: "Streampixel release", "Wait for a BuildPixel build". */
+const stepTitle = (settings: Settings): string =>
+  settings.provider === 'streampixel'
+    ? `Streampixel ${settings.command}`
+    : `Wait for a ${UNIT_OF_WORK[settings.provider]}`;
 
 function logSettings(settings: Settings): void {
   core.startGroup('Settings');

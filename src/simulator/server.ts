@@ -171,6 +171,7 @@ function redact(body: unknown): unknown {
   const redacted: Record<string, unknown> = { ...body };
   if ('apiKey' in redacted) redacted['apiKey'] = '***';
   const { fileUrl } = redacted;
-  if (typeof fileUrl === 'string' && fileUrl.includes('?')) redacted['fileUrl'] = `${fileUrl.split('?', 1)[0]}?…`;
+  if (typeof fileUrl === 'string' && fileUrl.includes('?'))
+    redacted['fileUrl'] = `${fileUrl.split('?', 1)[0]}?…`;
   return redacted;
 }

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { unitOfWork } from '../../src/simulator/providers/envelopes.ts';
+import { envelopeOf, unitOfWork } from '../../src/simulator/providers/envelopes.ts';
 import { createProviderSender } from '../../src/simulator/providers/sender.ts';
 import type { SigningCredentials } from '../../src/simulator/providers/signers.ts';
 import { intake } from '../../src/webhooks/intake.ts';
@@ -88,8 +88,8 @@ describe('signing senders', () => {
     const { url, received } = await endpoint([500, 503]);
     const sender = createProviderSender({ url, credentials, timeScale: 0.0001 });
     onTestFinished(() => sender.close());
-    const [first] = unitOfWork(credentials.provider, 'unit-2', 'failure');
-    const deliveries = await sender.send(first!);
+    const [first] = unitOfWork(credentials.provider, 'failure');
+    const deliveries = await sender.send(envelopeOf(credentials.provider, first!, 'unit-2'));
     expect(deliveries.map((d) => d.status)).toEqual([500, 503, 200]);
     expect(new Set(received.map((r) => r.body.toString())).size).toBe(1);
     // Signed anew for each attempt where a timestamp is signed; verified every time.

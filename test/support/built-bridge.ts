@@ -22,10 +22,14 @@ export interface BuiltBridge {
 }
 
 /** The built bridge (dist/bridge/index.js) on an embedded SQLite file in a temp folder, on a free port. */
-export async function startBuiltBridge(onFinished: OnFinished): Promise<BuiltBridge> {
+export async function startBuiltBridge(
+  onFinished: OnFinished,
+  extraEnv: Record<string, string> = {},
+): Promise<BuiltBridge> {
   const dir = await mkdtemp(join(tmpdir(), 'built-bridge-'));
   const port = await freePort();
   const env = {
+    ...extraEnv,
     BRIDGE_PORT: String(port),
     BRIDGE_HOST: '127.0.0.1',
     BRIDGE_DATABASE: join(dir, 'events.db'),

@@ -89,10 +89,10 @@ const UNIT_TYPES: Record<SignedProviderId, { progress: string[]; end: Record<Uni
   },
 };
 
-/** The bodies of one unit of work of `provider` about `subject`, in the order the provider sends them. */
-export function unitOfWork(provider: SignedProviderId, subject: string, outcome: UnitOutcome): object[] {
+/** The event types of one unit of work of `provider`, in the order the provider sends them. */
+export function unitOfWork(provider: SignedProviderId, outcome: UnitOutcome): string[] {
   const { progress, end } = UNIT_TYPES[provider];
-  return [...progress, end[outcome]].map((type) => envelopeOf(provider, type, subject));
+  return [...progress, end[outcome]];
 }
 
 export function envelopeOf(provider: SignedProviderId, type: string, subject: string): object {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, type Dispatcher } from 'undici';
 import { sendWebhook, type SendOutcome } from '../webhook-sender.ts';
-import { unitOfWork, type SignedProviderId, type UnitOutcome } from './envelopes.ts';
+import { envelopeOf, unitOfWork, type SignedProviderId, type UnitOutcome } from './envelopes.ts';
 import { signWebhook, type SigningCredentials } from './signers.ts';
 
 // A signing sender for each provider other than Streampixel: posts a body signed the provider's way, and
@@ -39,8 +39,11 @@ export interface SignedDelivery extends SendOutcome {
 export interface ProviderSender {
   /** Posts one body until it is answered 2xx or the retries run out; every attempt is returned. */
   send(body: object): Promise<SignedDelivery[]>;
-  /** Plays a unit of work (progress events, then its end), each event sent as `send` does. */
-  playUnit(subject: string, outcome: UnitOutcome): Promise<SignedDelivery[]>;
+  /**
+   * Plays a unit of work (progress events, then its end), each event sent as `send` does, `gapMs` of
+   * simulated time apart.
+   */
+  playUnit(subject: string, outcome: UnitOutcome, gapMs?: number): Promise<SignedDelivery[]>;
   close(): Promise<void>;
 }
 
@@ -79,9 +82,13 @@ export function createProviderSender(options: ProviderSenderOptions): ProviderSe
 
   return {
     send,
-    async playUnit(subject, outcome) {
+    async playUnit(subject, outcome, gapMs = 0) {
       const deliveries: SignedDelivery[] = [];
-      for (const payload of unitOfWork(provider, subject, outcome)) deliveries.push(...(await send(payload)));
+      for (const [index, type] of unitOfWork(provider, outcome).entries()) {
+        if (index > 0 && gapMs > 0) await new Promise((resolve) => setTimeout(resolve, gapMs * scale));
+        // Built when sent, so each event carries its own time.
+        deliveries.push(...(await send(envelopeOf(provider, type, subject))));
+      }
       return deliveries;
     },
     async close() {
