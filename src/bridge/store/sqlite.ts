@@ -4,14 +4,13 @@
 
 import { NORMALIZED_COLUMNS, normalizedFields, normalizedValues } from './normalized-columns.ts';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import { silentLogger, type Logger } from '../../lib/logger.ts';
-import { AppendListeners, SubjectSet } from './append-listeners.ts';
+import type { Logger } from '../../lib/logger.ts';
+import { SubjectSet } from './append-listeners.ts';
 import { messageOf } from '../../lib/error-message.ts';
-import { STORE_ERROR_CODE, StoreError, storeClosed } from './errors.ts';
-import { GroupCommitQueue, type GroupCommitStats } from './group-commit.ts';
+import { STORE_ERROR_CODE, StoreError } from './errors.ts';
+import { LifecycleEventStore, type StoreBackend } from './event-store.ts';
 import { migrateSqlite } from './sqlite-migrate.ts';
-import type { AppendListener, AppendResult, EventStore, NewEvent, ReadQuery, StoredEvent } from './store.ts';
-import { validateNewEvent, validateReadQuery } from './validate.ts';
+import type { AppendResult, StoredEvent } from './store.ts';
 
 export interface SqliteStoreOptions {
   /** The database file, created when missing. */
@@ -25,7 +24,6 @@ export interface SqliteStoreOptions {
   logger?: Logger;
 }
 
-const DEFAULT_MAX_BATCH = 256;
 const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
 /** Rows one retention DELETE removes before yielding, so appends are never stalled behind a long purge. */
 const PURGE_CHUNK = 2_000;
@@ -49,149 +47,97 @@ const SQL = {
 
 type Statements = Record<keyof typeof SQL, StatementSync>;
 
-export class SqliteEventStore implements EventStore {
-  readonly #db: DatabaseSync;
-  readonly #now: () => number;
-  readonly #queue: GroupCommitQueue<NewEvent, AppendResult>;
-  readonly #listeners: AppendListeners;
-  // Prepared on first use, once migrate() has created the table; reused for the life of the store.
-  #statements: Statements | undefined;
-  #closing: Promise<void> | undefined;
-
-  constructor(options: SqliteStoreOptions) {
-    const logger = options.logger ?? silentLogger;
-    this.#now = options.now ?? Date.now;
-    // timeout is SQLite's busy_timeout: a statement that meets another connection's lock (a second process,
-    // a backup tool) retries for this long instead of failing at once. Set here so the pragmas below get it.
-    this.#db = new DatabaseSync(options.path, { timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });
-    try {
-      configure(this.#db);
-    } catch (error) {
-      this.#db.close();
-      throw error;
-    }
-    this.#queue = new GroupCommitQueue({
-      maxBatch: options.maxBatch ?? DEFAULT_MAX_BATCH,
-      commit: (events) => this.#commit(events),
-    });
-    this.#listeners = new AppendListeners((error) =>
-      logger.error(`event store: an onAppend listener threw: ${messageOf(error)}`),
-    );
-  }
-
-  async migrate(): Promise<void> {
-    this.#assertOpen();
-    migrateSqlite(this.#db, this.#now);
-  }
-
-  append(event: NewEvent): Promise<AppendResult> {
-    if (this.#closing) return Promise.reject(storeClosed());
-    try {
-      validateNewEvent(event);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return this.#queue.push(event);
-  }
-
-  async read(query: ReadQuery): Promise<StoredEvent[]> {
-    this.#assertOpen();
-    validateReadQuery(query);
-    if (query.limit === 0) return [];
-    return this.#prepared()
-      .read.all(query.provider, query.subject, query.after, query.limit)
-      .map(toStoredEvent);
-  }
-
-  async latestCursor(provider: string, subject: string): Promise<number> {
-    this.#assertOpen();
-    return integer(this.#prepared().latest.get(provider, subject), 'cursor');
-  }
-
-  async purgeOlderThan(cutoff: Date): Promise<number> {
-    let purged = 0;
-    for (;;) {
-      this.#assertOpen();
-      const { changes } = this.#prepared().purgeChunk.run(cutoff.getTime(), PURGE_CHUNK);
-      purged += Number(changes);
-      if (Number(changes) < PURGE_CHUNK) return purged;
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-  }
-
-  async ping(): Promise<void> {
-    this.#assertOpen();
-    this.#prepared().ping.get();
-  }
-
-  onAppend(listener: AppendListener): () => void {
-    return this.#listeners.add(listener);
-  }
-
-  close(): Promise<void> {
-    this.#closing ??= this.#queue.drain().then(() => this.#db.close());
-    return this.#closing;
-  }
-
-  /** Group-commit counters, for tests and metrics. */
-  stats(): GroupCommitStats {
-    return this.#queue.stats();
-  }
-
-  // One transaction for the whole batch. A duplicate key inside the batch conflicts with the row inserted
-  // a moment earlier in the same transaction, so it resolves to that row's cursor like any other duplicate.
-  #commit(events: readonly NewEvent[]): AppendResult[] {
-    const statements = this.#prepared();
-    const results: AppendResult[] = [];
-    const appended = new SubjectSet();
-    try {
-      statements.begin.run();
-      for (const event of events) {
-        const inserted = statements.insert.get(
-          event.provider,
-          event.subject,
-          event.type,
-          event.dedupeKey,
-          event.receivedAt.getTime(),
-          event.body,
-          ...normalizedValues(event),
-        );
-        if (inserted) {
-          results.push({ cursor: integer(inserted, 'cursor'), duplicate: false });
-          appended.add(event.provider, event.subject);
-        } else {
-          const existing = statements.findByKey.get(event.dedupeKey);
-          results.push({ cursor: integer(existing, 'cursor'), duplicate: true });
-        }
-      }
-      // With journal_mode=WAL and synchronous=FULL, COMMIT returns only after the WAL is fsynced.
-      statements.commit.run();
-    } catch (error) {
-      if (this.#db.isOpen && this.#db.isTransaction) this.#db.exec('ROLLBACK');
-      throw new StoreError(STORE_ERROR_CODE.writeFailed, `SQLite append failed: ${messageOf(error)}`, {
-        cause: error,
-      });
-    }
-    this.#listeners.emitAll(appended);
-    return results;
-  }
-
-  #prepared(): Statements {
-    if (!this.#statements) {
-      const entries = Object.entries(SQL).map(([name, sql]) => [name, this.#db.prepare(sql)] as const);
-      this.#statements = Object.fromEntries(entries) as Statements;
-    }
-    return this.#statements;
-  }
-
-  #assertOpen(): void {
-    if (this.#closing) throw storeClosed();
-  }
-}
+/** The SQLite store: the shared lifecycle (event-store.ts) over this file's SQL. */
+export type SqliteEventStore = LifecycleEventStore;
 
 /** Opens (or creates) the SQLite file at `options.path`. Call migrate() before the first append. */
 export function createSqliteStore(options: SqliteStoreOptions): SqliteEventStore {
-  return new SqliteEventStore(options);
+  return new LifecycleEventStore(() => createSqliteBackend(options), {
+    maxBatch: options.maxBatch,
+    logger: options.logger,
+  });
+}
+
+function createSqliteBackend(options: SqliteStoreOptions): StoreBackend {
+  const now = options.now ?? Date.now;
+  // timeout is SQLite's busy_timeout: a statement that meets another connection's lock (a second process,
+  // a backup tool) retries for this long instead of failing at once. Set here so the pragmas below get it.
+  const db = new DatabaseSync(options.path, { timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });
+  try {
+    configure(db);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  // Prepared on first use, once migrate() has created the table; reused for the life of the store.
+  let statements: Statements | undefined;
+  const prepared = (): Statements =>
+    (statements ??= Object.fromEntries(
+      Object.entries(SQL).map(([name, sql]) => [name, db.prepare(sql)] as const),
+    ) as Statements);
+
+  return {
+    async migrate() {
+      migrateSqlite(db, now);
+    },
+    // One transaction for the whole batch. A duplicate key inside the batch conflicts with the row inserted
+    // a moment earlier in the same transaction, so it resolves to that row's cursor like any other duplicate.
+    async commit(events) {
+      const sql = prepared();
+      const results: AppendResult[] = [];
+      const appended = new SubjectSet();
+      try {
+        sql.begin.run();
+        for (const event of events) {
+          const inserted = sql.insert.get(
+            event.provider,
+            event.subject,
+            event.type,
+            event.dedupeKey,
+            event.receivedAt.getTime(),
+            event.body,
+            ...normalizedValues(event),
+          );
+          if (inserted) {
+            results.push({ cursor: integer(inserted, 'cursor'), duplicate: false });
+            appended.add(event.provider, event.subject);
+          } else {
+            results.push({ cursor: integer(sql.findByKey.get(event.dedupeKey), 'cursor'), duplicate: true });
+          }
+        }
+        // With journal_mode=WAL and synchronous=FULL, COMMIT returns only after the WAL is fsynced.
+        sql.commit.run();
+      } catch (error) {
+        if (db.isOpen && db.isTransaction) db.exec('ROLLBACK');
+        throw new StoreError(STORE_ERROR_CODE.writeFailed, `SQLite append failed: ${messageOf(error)}`, {
+          cause: error,
+        });
+      }
+      return { results, appended };
+    },
+    async read(query) {
+      return prepared().read.all(query.provider, query.subject, query.after, query.limit).map(toStoredEvent);
+    },
+    async latestCursor(provider, subject) {
+      return integer(prepared().latest.get(provider, subject), 'cursor');
+    },
+    async purgeOlderThan(cutoff, stillOpen) {
+      let purged = 0;
+      for (;;) {
+        const { changes } = prepared().purgeChunk.run(cutoff.getTime(), PURGE_CHUNK);
+        purged += Number(changes);
+        if (Number(changes) < PURGE_CHUNK) return purged;
+        await new Promise((resolve) => setImmediate(resolve));
+        stillOpen();
+      }
+    },
+    async ping() {
+      prepared().ping.get();
+    },
+    async close() {
+      db.close();
+    },
+  };
 }
 
 function configure(db: DatabaseSync): void {

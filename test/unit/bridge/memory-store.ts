@@ -1,142 +1,174 @@
 import {
+  LifecycleEventStore,
+  type StoreBackend,
+  type StoreHooks,
+} from '../../../src/bridge/store/event-store.ts';
+import { MIGRATIONS } from '../../../src/bridge/migrations/index.ts';
+import {
   NORMALIZED_COLUMNS,
   normalizedFields,
   normalizedValues,
 } from '../../../src/bridge/store/normalized-columns.ts';
-import { validateNewEvent } from '../../../src/bridge/store/validate.ts';
-import type {
-  AppendListener,
-  AppendResult,
-  EventStore,
-  NewEvent,
-  ReadQuery,
-  StoredEvent,
-} from '../../../src/bridge/store/store.ts';
+import { SubjectSet } from '../../../src/bridge/store/append-listeners.ts';
+import type { AppendResult, NewEvent, StoredEvent } from '../../../src/bridge/store/store.ts';
 
-// An in-memory EventStore for the HTTP layer's tests: dedupe, monotonically increasing cursors, listeners
-// called after the "commit". Knobs make it fail, stall or drop notifications, which the real stores only
-// do under conditions a test cannot arrange cheaply.
+// An in-memory store for the HTTP layer's tests: the real stores' lifecycle (validation, group commit,
+// listeners, close order) over an array, so test/contract checks it like the others. Knobs make it fail,
+// stall or drop notifications, which the real stores only do under conditions a test cannot arrange cheaply.
 
 type Operation = 'append' | 'read' | 'latestCursor' | 'ping' | 'purgeOlderThan';
+const ALL_OPERATIONS: readonly Operation[] = ['append', 'read', 'latestCursor', 'ping', 'purgeOlderThan'];
 
-export interface MemoryStore extends EventStore {
-  readonly events: readonly StoredEvent[];
-  readonly closed: boolean;
-  /** append() calls so far, stored or not. */
-  readonly appendCalls: number;
-  /** Every operation in `operations` rejects with `error` until called again with null. */
-  failWith(error: Error | null, operations?: readonly Operation[]): void;
-  /** Appends stay pending (not committed, not acknowledged) until the returned function is called. */
-  holdAppends(): () => void;
-  /** false: appends commit but never notify, like a lost LISTEN/NOTIFY message. */
-  notifications: boolean;
-  /** Calls every listener as a store may after reconnecting: "something changed, somewhere". */
-  notifyAll(): void;
+/** What a "database" holds: several stores opened on one share it, as on a file or a server. */
+export interface MemoryDatabase {
+  readonly events: StoredEvent[];
+  readonly byDedupeKey: Map<string, number>;
+  lastCursor: number;
+  readonly applied: Set<number>;
 }
 
-// The real stores' own rule for what can be stored.
-const validate = validateNewEvent;
+export const createMemoryDatabase = (): MemoryDatabase => ({
+  events: [],
+  byDedupeKey: new Map(),
+  lastCursor: 0,
+  applied: new Set(),
+});
 
-export function createMemoryStore(): MemoryStore {
-  const events: StoredEvent[] = [];
-  const byDedupeKey = new Map<string, number>();
-  const listeners = new Set<AppendListener>();
-  let failure: { error: Error; operations: ReadonlySet<Operation> } | null = null;
-  let held: Promise<void> | null = null;
-  let closed = false;
-  let lastCursor = 0;
-  let appendCalls = 0;
+export class MemoryStore extends LifecycleEventStore {
+  readonly #knobs: Knobs;
+  #appendCalls = 0;
 
+  constructor(database: MemoryDatabase = createMemoryDatabase()) {
+    const knobs: Knobs = { failure: null, held: null, notifications: true, closed: false, hooks: null };
+    super((hooks) => memoryBackend(database, Object.assign(knobs, { hooks })));
+    this.#knobs = knobs;
+    this.database = database;
+  }
+
+  readonly database: MemoryDatabase;
+  get events(): readonly StoredEvent[] {
+    return this.database.events;
+  }
+  get closed(): boolean {
+    return this.#knobs.closed;
+  }
+  /** append() calls so far, stored or not. */
+  get appendCalls(): number {
+    return this.#appendCalls;
+  }
+  /** false: appends commit but never notify, like a lost LISTEN/NOTIFY message. */
+  get notifications(): boolean {
+    return this.#knobs.notifications;
+  }
+  set notifications(on: boolean) {
+    this.#knobs.notifications = on;
+  }
+
+  override append(event: NewEvent): Promise<AppendResult> {
+    this.#appendCalls += 1;
+    return super.append(event);
+  }
+
+  /** Every operation in `operations` rejects with `error` until called again with null. */
+  failWith(error: Error | null, operations: readonly Operation[] = ALL_OPERATIONS): void {
+    this.#knobs.failure = error ? { error, operations: new Set(operations) } : null;
+  }
+
+  /** Appends stay pending (not committed, not acknowledged) until the returned function is called. */
+  holdAppends(): () => void {
+    let release!: () => void;
+    this.#knobs.held = new Promise((resolve) => (release = resolve));
+    return () => {
+      this.#knobs.held = null;
+      release();
+    };
+  }
+
+  /** Calls every listener as a store may after reconnecting: "something changed, somewhere". */
+  notifyAll(): void {
+    this.#knobs.hooks?.emit('*', '*');
+  }
+}
+
+export const createMemoryStore = (database?: MemoryDatabase): MemoryStore => new MemoryStore(database);
+
+interface Knobs {
+  failure: { error: Error; operations: ReadonlySet<Operation> } | null;
+  held: Promise<void> | null;
+  notifications: boolean;
+  closed: boolean;
+  hooks: StoreHooks | null;
+}
+
+function memoryBackend(db: MemoryDatabase, knobs: Knobs): StoreBackend {
   const check = async (operation: Operation) => {
     await Promise.resolve();
-    if (closed) throw new Error('the store is closed');
-    if (failure?.operations.has(operation)) throw failure.error;
+    if (knobs.failure?.operations.has(operation)) throw knobs.failure.error;
   };
-  const notify = (provider: string, subject: string) => {
-    for (const listener of listeners) listener(provider, subject);
-  };
+  const ofSubject = (provider: string, subject: string) =>
+    db.events.filter((e) => e.provider === provider && e.subject === subject);
 
-  const store: MemoryStore = {
-    notifications: true,
-    get events() {
-      return events;
+  return {
+    async migrate() {
+      for (const migration of MIGRATIONS) db.applied.add(migration.version);
     },
-    get closed() {
-      return closed;
-    },
-    get appendCalls() {
-      return appendCalls;
-    },
-    failWith(error, operations = ['append', 'read', 'latestCursor', 'ping', 'purgeOlderThan']) {
-      failure = error ? { error, operations: new Set(operations) } : null;
-    },
-    holdAppends() {
-      let release!: () => void;
-      held = new Promise((resolve) => (release = resolve));
-      return () => {
-        held = null;
-        release();
-      };
-    },
-    notifyAll: () => notify('*', '*'),
-    async migrate() {},
-    async append(event: NewEvent): Promise<AppendResult> {
-      appendCalls += 1;
-      validate(event);
+    async commit(events) {
       await check('append');
-      if (held) await held;
-      const existing = byDedupeKey.get(event.dedupeKey);
-      if (existing !== undefined) return { cursor: existing, duplicate: true };
-      // Gaps are allowed by the contract; leave some so nobody relies on cursor + 1.
-      lastCursor += 1 + (events.length % 3);
-      events.push({
-        cursor: lastCursor,
-        provider: event.provider,
-        subject: event.subject,
-        type: event.type,
-        dedupeKey: event.dedupeKey,
-        receivedAt: event.receivedAt.toISOString(),
-        body: event.body,
-        // Through the same column encoding the real stores use.
-        ...normalizedFields(
-          Object.fromEntries(NORMALIZED_COLUMNS.map((column, i) => [column, normalizedValues(event)[i]])),
-        ),
-      });
-      byDedupeKey.set(event.dedupeKey, lastCursor);
-      // Listeners run after the commit, once the caller could already read the row.
-      if (store.notifications) queueMicrotask(() => notify(event.provider, event.subject));
-      return { cursor: lastCursor, duplicate: false };
+      if (knobs.held) await knobs.held;
+      const results: AppendResult[] = [];
+      const appended = new SubjectSet();
+      for (const event of events) {
+        const existing = db.byDedupeKey.get(event.dedupeKey);
+        if (existing !== undefined) {
+          results.push({ cursor: existing, duplicate: true });
+          continue;
+        }
+        // Gaps are allowed by the contract; leave some so nobody relies on cursor + 1.
+        db.lastCursor += 1 + (db.events.length % 3);
+        db.events.push({
+          cursor: db.lastCursor,
+          provider: event.provider,
+          subject: event.subject,
+          type: event.type,
+          dedupeKey: event.dedupeKey,
+          receivedAt: event.receivedAt.toISOString(),
+          body: event.body,
+          // Through the same column encoding the real stores use.
+          ...normalizedFields(
+            Object.fromEntries(NORMALIZED_COLUMNS.map((column, i) => [column, normalizedValues(event)[i]])),
+          ),
+        });
+        db.byDedupeKey.set(event.dedupeKey, db.lastCursor);
+        results.push({ cursor: db.lastCursor, duplicate: false });
+        appended.add(event.provider, event.subject);
+      }
+      return { results, appended: knobs.notifications ? appended : [] };
     },
-    async read(query: ReadQuery) {
+    async read(query) {
       await check('read');
-      return events
-        .filter((e) => e.provider === query.provider && e.subject === query.subject && e.cursor > query.after)
+      return ofSubject(query.provider, query.subject)
+        .filter((e) => e.cursor > query.after)
         .slice(0, query.limit)
         .map((e) => ({ ...e }));
     },
     async latestCursor(provider, subject) {
       await check('latestCursor');
-      return events.filter((e) => e.provider === provider && e.subject === subject).at(-1)?.cursor ?? 0;
+      return ofSubject(provider, subject).at(-1)?.cursor ?? 0;
     },
     async purgeOlderThan(cutoff) {
       await check('purgeOlderThan');
-      const keep = events.filter((e) => Date.parse(e.receivedAt) >= cutoff.getTime());
-      const purged = events.length - keep.length;
-      events.splice(0, events.length, ...keep);
+      const keep = db.events.filter((e) => Date.parse(e.receivedAt) >= cutoff.getTime());
+      const purged = db.events.length - keep.length;
+      db.events.splice(0, db.events.length, ...keep);
+      for (const [key, cursor] of db.byDedupeKey)
+        if (!keep.some((e) => e.cursor === cursor)) db.byDedupeKey.delete(key);
       return purged;
     },
     async ping() {
       await check('ping');
     },
-    onAppend(listener) {
-      listeners.add(listener);
-      return () => void listeners.delete(listener);
-    },
     async close() {
-      if (held) await held;
-      closed = true;
-      listeners.clear();
+      knobs.closed = true;
     },
   };
-  return store;
 }
