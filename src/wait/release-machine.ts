@@ -1,4 +1,4 @@
-import { BUILD_EVENT, pipelineIndex } from '../streampixel/schemas.ts';
+import { BUILD_EVENT, pipelineIndex } from '../webhooks/providers/streampixel-envelope.ts';
 import { displayText, MAX_OBJECTION_CHARS } from '../webhooks/display-text.ts';
 import { TERMINAL_PHASES, UNIT_OF_WORK, type NormalizedEvent } from '../webhooks/event.ts';
 import { formatMinutes, formatTimeOfDay } from './format.ts';

@@ -3,7 +3,7 @@ import {
   isKnownEvent,
   WebhookEnvelopeSchema,
   type WebhookEnvelope,
-} from '../../streampixel/schemas.ts';
+} from './streampixel-envelope.ts';
 import { dedupeKeyOf, type Phase } from '../event.ts';
 import { decodeJsonBody, MAX_WEBHOOK_BYTES, tooLarge, type BodyFailure } from '../intake.ts';
 import { verified } from '../signature.ts';
