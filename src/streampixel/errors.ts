@@ -1,3 +1,5 @@
+import { CodedError } from '../lib/coded-error.ts';
+
 // Typed errors thrown deep and caught once in src/action/main.ts. `code` is stable: tests and callers
 // branch on it, never on message text. Messages say what happened and what to do, and never hold secrets.
 
@@ -17,13 +19,8 @@ export const ERROR_CODE = {
 } as const;
 export type ErrorCode = (typeof ERROR_CODE)[keyof typeof ERROR_CODE];
 
-export class ReleaseError extends Error {
-  readonly code: ErrorCode;
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ReleaseError';
-    this.code = code;
-  }
+export class ReleaseError extends CodedError<ErrorCode> {
+  override name = 'ReleaseError';
 }
 
 export type StreampixelEndpoint = 'upload-file' | 'distribute-file' | 'test-webhook';

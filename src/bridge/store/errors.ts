@@ -1,3 +1,5 @@
+import { CodedError } from '../../lib/coded-error.ts';
+
 // Typed errors of the event store. `code` is stable: the HTTP layer maps it (invalid-event → 400,
 // closed/unavailable → 503) and tests branch on it, never on message text.
 
@@ -17,13 +19,8 @@ export const STORE_ERROR_CODE = {
 } as const;
 export type StoreErrorCode = (typeof STORE_ERROR_CODE)[keyof typeof STORE_ERROR_CODE];
 
-export class StoreError extends Error {
-  readonly code: StoreErrorCode;
-  constructor(code: StoreErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'StoreError';
-    this.code = code;
-  }
+export class StoreError extends CodedError<StoreErrorCode> {
+  override name = 'StoreError';
 }
 
 export const storeClosed = (): StoreError =>
