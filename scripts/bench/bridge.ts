@@ -1,64 +1,49 @@
-// Release bridge benchmarks: durable ingest throughput and ack latency at 1, 16 and 64 concurrent senders,
-// and event-to-waiter latency for a long-poll and an SSE reader. The bridge runs as its own process (the
-// built bundle, with info logs off); the load comes from this process on the same 2-core machine.
+// Release bridge benchmarks. Durable ingest against DESIGN §6's yardstick: at 1, 16 and 64 concurrent
+// senders, the same load generator measures a no-op node:http server (noop-server.ts) and then the bridge's
+// ingest for an unsigned and two signed providers, level by level in the same run, and prints each rate as
+// a ratio of the no-op's. Then event-to-waiter latency for a long-poll and an SSE reader. The bridge and the
+// no-op server each run as their own process (the bridge is the built bundle, info logs off); the load
+// comes from this process on the same 2-core machine.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Pool, request } from 'undici';
 import { freePort } from '../free-port.ts';
 import { startBridgeProcess, type BridgeProcess } from '../bridge-process.ts';
+import {
+  BENCH_PROVIDER_ENV,
+  benchRequest,
+  benchRequests,
+  PROVIDER_LABEL,
+  type BenchProvider,
+} from './bench-webhooks.ts';
+import { runLevel, type LevelResult } from './load.ts';
 import { benchPostgresUrl, createBenchDatabase } from './postgres.ts';
 import { ms, percentile } from './stats.ts';
 
 const INGEST = 'bench-ingest-token-0123456789';
 const READ = 'bench-read-token-0123456789';
-const HOOK = `/hooks/streampixel/${INGEST}`;
+const hookPath = (provider: BenchProvider) => `/hooks/${provider}/${INGEST}`;
 const SECONDS_PER_LEVEL = Number(process.env.BENCH_SECONDS ?? 5);
+const LEVELS = (process.env.BENCH_LEVELS?.split(',') ?? ['1', '16', '64']).map(Number);
+const PROVIDERS = (process.env.BENCH_PROVIDERS?.split(',') ?? [
+  'streampixel',
+  'buildpixel',
+  'pixop',
+]) as BenchProvider[];
+/** Webhooks prepared per level: above what any target reached here, so none is sent twice. */
+const budget = (senders: number) => Math.ceil((senders === 1 ? 6_000 : 15_000) * SECONDS_PER_LEVEL);
+const WARM_UP_SECONDS = 1;
 
-let sequence = 0;
-function envelope(subject: string, event = 'build.downloading'): string {
-  sequence += 1;
-  return JSON.stringify({
-    event,
-    projectId: 'bench-project',
-    uploadId: subject,
-    fileUrl: 'https://builds.example.com/game.zip',
-    status: 'Downloading Files',
-    objection: null,
-    timestamp: new Date(Date.UTC(2026, 0, 1) + sequence).toISOString(),
-  });
-}
+const rate = (result: LevelResult) => `${Math.round(result.rate).toLocaleString('en')} /s`;
+const ratio = (result: LevelResult, noop: LevelResult) => `${(result.rate / noop.rate).toFixed(2)}×`;
 
-async function post(pool: Pool, body: string): Promise<void> {
-  const response = await pool.request({
-    method: 'POST',
-    path: HOOK,
-    headers: { 'content-type': 'application/json' },
-    body,
-  });
+async function post(pool: Pool, provider: BenchProvider, subject: string): Promise<void> {
+  const { body, headers } = benchRequest(provider, subject);
+  const response = await pool.request({ method: 'POST', path: hookPath(provider), headers, body });
   await response.body.dump();
   if (response.statusCode !== 200) throw new Error(`ingest answered ${response.statusCode}`);
-}
-
-async function ingestLevel(url: string, senders: number): Promise<string> {
-  const pool = new Pool(url, { connections: senders });
-  const latencies: number[] = [];
-  const end = performance.now() + SECONDS_PER_LEVEL * 1000;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: senders }, async (_, sender) => {
-      while (performance.now() < end) {
-        const t0 = performance.now();
-        await post(pool, envelope(`bench-${senders}-${sender}`));
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  const elapsed = (performance.now() - started) / 1000;
-  await pool.close();
-  const rate = Math.round(latencies.length / elapsed);
-  return `| ${senders} | ${rate.toLocaleString('en')} /s | ${ms(percentile(latencies, 50))} | ${ms(percentile(latencies, 99))} | ${latencies.length.toLocaleString('en')} |`;
 }
 
 async function longPollLatency(url: string, rounds: number): Promise<number[]> {
@@ -75,7 +60,7 @@ async function longPollLatency(url: string, rounds: number): Promise<number[]> {
     });
     await delay(15); // let the long-poll reach the bridge and park
     const t0 = performance.now();
-    await post(pool, envelope(subject));
+    await post(pool, 'streampixel', subject);
     await waiting;
     latencies.push(arrived - t0);
   }
@@ -94,7 +79,7 @@ async function sseLatency(url: string, rounds: number): Promise<number[]> {
   let buffer = '';
   for (let i = 0; i < rounds; i += 1) {
     const t0 = performance.now();
-    await post(pool, envelope(subject));
+    await post(pool, 'streampixel', subject);
     // Read until one complete `data:` frame arrives.
     while (!/(^|\n)data: .*\n\n/.test(buffer)) buffer += (await frames.next()).value as string;
     latencies.push(performance.now() - t0);
@@ -105,27 +90,87 @@ async function sseLatency(url: string, rounds: number): Promise<number[]> {
   return latencies;
 }
 
-async function benchDatabase(label: string, database: string, lines: string[]): Promise<void> {
-  const bridge: BridgeProcess = await startBridgeProcess({
-    BRIDGE_PORT: String(await freePort()),
-    BRIDGE_HOST: '127.0.0.1',
-    BRIDGE_DATABASE: database,
-    BRIDGE_INGEST_TOKEN: INGEST,
-    BRIDGE_READ_TOKEN: READ,
-    BRIDGE_LOG_LEVEL: 'warn',
-  });
+/** Both processes serve a short burst first, so neither is measured while its JIT is still cold. */
+async function warmUp(noop: BridgeProcess, bridge: BridgeProcess): Promise<void> {
+  for (const provider of PROVIDERS) {
+    const requests = benchRequests(provider, 20_000, 'warm-up');
+    await runLevel(noop.url, hookPath(provider), requests, 16, WARM_UP_SECONDS);
+    await runLevel(bridge.url, hookPath(provider), requests, 16, WARM_UP_SECONDS);
+  }
+}
+
+/** Per level: the no-op server, then the bridge for each provider, each on fresh webhooks. */
+async function ingestVersusNoop(noop: BridgeProcess, bridge: BridgeProcess, lines: string[]): Promise<void> {
+  const rows: string[] = [];
+  const summary: string[] = [];
+  for (const senders of LEVELS) {
+    const noopResult = await runLevel(
+      noop.url,
+      hookPath('streampixel'),
+      benchRequests('streampixel', budget(senders), `noop-${senders}`),
+      senders,
+      SECONDS_PER_LEVEL,
+    );
+    const cells = [`| ${senders} | ${rate(noopResult)}`];
+    rows.push(row('no-op node:http', noopResult, noopResult));
+    for (const provider of PROVIDERS) {
+      const requests = benchRequests(provider, budget(senders), `bench-${provider}-${senders}`);
+      const result = await runLevel(bridge.url, hookPath(provider), requests, senders, SECONDS_PER_LEVEL);
+      rows.push(row(PROVIDER_LABEL[provider], result, noopResult));
+      cells.push(
+        `${rate(result)} (**${ratio(result, noopResult)}**, p99 ${ms(percentile(result.latencies, 99))})`,
+      );
+    }
+    summary.push(`${cells.join(' | ')} |`);
+  }
+  lines.push(
+    `| senders | no-op node:http | ${PROVIDERS.map((p) => `bridge: ${PROVIDER_LABEL[p]}`).join(' | ')} |`,
+    `| --- | --- | ${PROVIDERS.map(() => '---').join(' | ')} |`,
+    ...summary,
+    '',
+    '| target | senders | webhooks/s | × no-op | p50 ack | p99 ack | requests |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+  );
+}
+
+function row(label: string, result: LevelResult, noop: LevelResult): string {
+  const reused = result.reused > 0 ? ` (${result.reused.toLocaleString('en')} sent twice)` : '';
+  return `| ${label} | ${result.senders} | ${rate(result)} | ${ratio(result, noop)} | ${ms(percentile(result.latencies, 50))} | ${ms(percentile(result.latencies, 99))} | ${result.latencies.length.toLocaleString('en')}${reused} |`;
+}
+
+async function benchDatabase(label: string, database: string, noop: BridgeProcess, lines: string[]) {
+  // BENCH_BRIDGE_ENTRY=src/bridge/index.ts runs the source instead of the bundle: readable CPU profiles.
+  const entry = process.env.BENCH_BRIDGE_ENTRY ? resolve(process.env.BENCH_BRIDGE_ENTRY) : undefined;
+  const bridge = await startBridgeProcess(
+    {
+      BRIDGE_PORT: String(await freePort()),
+      BRIDGE_HOST: '127.0.0.1',
+      BRIDGE_DATABASE: database,
+      BRIDGE_INGEST_TOKEN: INGEST,
+      BRIDGE_READ_TOKEN: READ,
+      BRIDGE_LOG_LEVEL: 'warn',
+      ...BENCH_PROVIDER_ENV,
+      ...(process.env.BENCH_BRIDGE_NODE_OPTIONS
+        ? { NODE_OPTIONS: process.env.BENCH_BRIDGE_NODE_OPTIONS }
+        : {}),
+    },
+    entry,
+  );
   try {
     lines.push(
       `#### ${label}`,
       '',
-      '| senders | durable webhooks/s | p50 ack | p99 ack | requests |',
-      '| --- | --- | --- | --- | --- |',
+      `Durable ingest beside a no-op \`node:http\` server, ${SECONDS_PER_LEVEL} s per cell:`,
+      '',
     );
-    for (const senders of [1, 16, 64]) lines.push(await ingestLevel(bridge.url, senders));
+    await warmUp(noop, bridge);
+    await ingestVersusNoop(noop, bridge, lines);
+    if (process.env.BENCH_SKIP_WAITERS) return;
     const poll = await longPollLatency(bridge.url, 200);
     const sse = await sseLatency(bridge.url, 200);
     lines.push(
-      '',
       '| event to waiter (webhook POST sent → reader has it, 200 events) | p50 | p99 |',
       '| --- | --- | --- |',
       `| long-poll \`GET /v1/events\` | ${ms(percentile(poll, 50))} | ${ms(percentile(poll, 99))} |`,
@@ -133,31 +178,46 @@ async function benchDatabase(label: string, database: string, lines: string[]): 
       '',
     );
   } finally {
-    await bridge.stop();
+    const code = await bridge.stop();
+    if (code !== 0) lines.push(`(the bridge exited with ${code}:\n${bridge.log()})`, '');
   }
 }
 
 export async function benchBridge(): Promise<string[]> {
   const lines: string[] = [];
-  const dir = mkdtempSync(join(tmpdir(), 'bench-bridge-'));
+  const noop = await startBridgeProcess(
+    { BRIDGE_PORT: String(await freePort()), BRIDGE_HOST: '127.0.0.1' },
+    new URL('./noop-server.ts', import.meta.url).pathname,
+  );
   try {
-    await benchDatabase(
-      'Bridge over HTTP: SQLite (embedded file, WAL, synchronous=FULL)',
-      join(dir, 'bench.db'),
-      lines,
-    );
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-  if (benchPostgresUrl) {
-    const database = await createBenchDatabase(benchPostgresUrl);
+    const dir = mkdtempSync(join(tmpdir(), 'bench-bridge-'));
     try {
-      await benchDatabase('Bridge over HTTP: PostgreSQL (loopback, one bridge process)', database.url, lines);
+      await benchDatabase(
+        'Bridge over HTTP: SQLite (embedded file, WAL, synchronous=FULL)',
+        join(dir, 'bench.db'),
+        noop,
+        lines,
+      );
     } finally {
-      await database.drop();
+      rmSync(dir, { recursive: true, force: true });
     }
-  } else {
-    lines.push('PostgreSQL: skipped (set BENCH_POSTGRES_URL or TEST_POSTGRES_URL).', '');
+    if (benchPostgresUrl && !process.env.BENCH_SKIP_POSTGRES) {
+      const database = await createBenchDatabase(benchPostgresUrl);
+      try {
+        await benchDatabase(
+          'Bridge over HTTP: PostgreSQL (loopback, one bridge process)',
+          database.url,
+          noop,
+          lines,
+        );
+      } finally {
+        await database.drop();
+      }
+    } else {
+      lines.push('PostgreSQL: skipped (set BENCH_POSTGRES_URL or TEST_POSTGRES_URL).', '');
+    }
+  } finally {
+    await noop.stop();
   }
   return lines;
 }

@@ -1,0 +1,76 @@
+// A/B of two bridge bundles in one run, for performance work on a shared, noisy machine: the no-op server,
+// bundle A and bundle B take turns at each level, ROUNDS times, so drift hits all three alike. Prints each
+// turn's rate as a ratio of the no-op's measured just before it.
+// `node scripts/bench/compare-bundles.ts <a/index.js> <b/index.js>` (BENCH_SECONDS, BENCH_LEVELS,
+// BENCH_PROVIDERS, BENCH_ROUNDS as in bridge.ts).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { freePort } from '../free-port.ts';
+import { startBridgeProcess, type BridgeProcess } from '../bridge-process.ts';
+import { BENCH_PROVIDER_ENV, benchRequests, type BenchProvider } from './bench-webhooks.ts';
+import { runLevel } from './load.ts';
+import { ms, percentile } from './stats.ts';
+
+const INGEST = 'bench-ingest-token-0123456789';
+const seconds = Number(process.env.BENCH_SECONDS ?? 3);
+const levels = (process.env.BENCH_LEVELS?.split(',') ?? ['1', '16', '64']).map(Number);
+const providers = (process.env.BENCH_PROVIDERS?.split(',') ?? ['streampixel']) as BenchProvider[];
+const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
+const [bundleA, bundleB] = process.argv.slice(2).map((path) => resolve(path));
+if (!bundleA || !bundleB) throw new Error('usage: compare-bundles.ts <bundle A> <bundle B>');
+
+const dir = mkdtempSync(join(tmpdir(), 'bench-compare-'));
+const start = async (entry: string, name: string): Promise<BridgeProcess> =>
+  startBridgeProcess(
+    {
+      BRIDGE_PORT: String(await freePort()),
+      BRIDGE_HOST: '127.0.0.1',
+      BRIDGE_DATABASE: join(dir, `${name}.db`),
+      BRIDGE_INGEST_TOKEN: INGEST,
+      BRIDGE_READ_TOKEN: 'bench-read-token-0123456789',
+      BRIDGE_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+      ...BENCH_PROVIDER_ENV,
+    },
+    entry,
+  );
+const noop = await start(new URL('./noop-server.ts', import.meta.url).pathname, 'noop');
+const targets = { A: await start(bundleA, 'a'), B: await start(bundleB, 'b') };
+try {
+  for (const provider of providers) {
+    const path = `/hooks/${provider}/${INGEST}`;
+    for (const bridge of Object.values(targets))
+      await runLevel(bridge.url, path, benchRequests(provider, 20_000, 'warm'), 16, 1);
+    for (const senders of levels) {
+      const count = Math.ceil((senders === 1 ? 6_000 : 15_000) * seconds);
+      for (let round = 1; round <= rounds; round += 1) {
+        const cells: string[] = [];
+        const base = await runLevel(
+          noop.url,
+          path,
+          benchRequests(provider, count, `n${round}`),
+          senders,
+          seconds,
+        );
+        for (const [name, bridge] of Object.entries(targets)) {
+          const result = await runLevel(
+            bridge.url,
+            path,
+            benchRequests(provider, count, `${name}${round}`),
+            senders,
+            seconds,
+          );
+          cells.push(
+            `${name} ${Math.round(result.rate)}/s ${(result.rate / base.rate).toFixed(2)}× p99 ${ms(percentile(result.latencies, 99))}`,
+          );
+        }
+        console.log(
+          `${provider} ${senders} senders, round ${round}: no-op ${Math.round(base.rate)}/s | ${cells.join(' | ')}`,
+        );
+      }
+    }
+  }
+} finally {
+  for (const process of [noop, targets.A, targets.B]) await process.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
