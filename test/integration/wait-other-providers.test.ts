@@ -139,3 +139,31 @@ describe('through the bridge', () => {
     expect(events.map((e) => e.event)).toEqual(['build.running', 'build.complete']);
   });
 });
+
+describe('reordered and duplicated deliveries', () => {
+  it('ends on the terminal event even when it arrives first, and a later progress event changes nothing', async () => {
+    const world = await startWorld();
+    const sender = createProviderSender({
+      url: `http://127.0.0.1:${world.port}${RECEIVER_PATH}`,
+      credentials: { provider: 'fastpix', secret: fastpixSecret },
+      timeScale: 0.0001,
+    });
+    onTestFinished(() => sender.close());
+    const waiting = world.release({
+      command: 'wait',
+      provider: 'fastpix',
+      subject: 'media-3',
+      webhookSecret: fastpixSecret,
+      fileUrl: null,
+      timeoutMs: 10 * 60_000,
+    });
+    await listening(world.port);
+    const ready = envelopeOf('fastpix', 'video.media.ready', 'media-3');
+    await sender.send(ready);
+    await sender.send(ready); // a re-delivery: the same FastPix event id
+    await sender.send(envelopeOf('fastpix', 'video.media.created', 'media-3'));
+    const { result, events } = await waiting;
+    expect(result.outcome).toBe('succeeded');
+    expect(events.map((e) => e.event)).toEqual(['video.media.ready']);
+  });
+});
