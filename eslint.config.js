@@ -31,6 +31,23 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', pureOnly] },
   },
   {
+    // The core (src/release) serves the action, the CLI and the bridge's handoff: it knows none of them.
+    files: ['src/**/*.ts'],
+    // src/wait and src/webhooks have the stricter rule above, src/streampixel the action's below.
+    ignores: ['src/action/**', 'src/cli/**', 'src/wait/**', 'src/webhooks/**', 'src/streampixel/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/action/**', '**/cli/**'], message: 'nothing imports the action or the CLI.' },
+            { group: ['@actions/*'], message: '@actions/* belongs to src/action only.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The action bundle must never pull in the bridge's database drivers or server framework.
     files: ['src/action/**/*.ts', 'src/streampixel/**/*.ts'],
     rules: {

@@ -4,7 +4,8 @@ import { ERROR_CODE, ReleaseError } from '../streampixel/errors.ts';
 import { STREAMPIXEL_API_BASE } from '../streampixel/schemas.ts';
 import { COMMANDS } from '../wait/types.ts';
 import { PROVIDERS, type ProviderId } from '../webhooks/event.ts';
-import { receiverIntake } from './receiver-intake.ts';
+import { receiverIntake } from '../release/receiver-intake.ts';
+import type { ReleasePlan, ReleaseRequest, WaitPath } from '../release/request.ts';
 
 /** Every input of action.yml, by its kebab-case name. */
 export const INPUT = {
@@ -237,6 +238,54 @@ function toSettings(fields: Fields) {
 }
 
 export type Settings = ReturnType<typeof toSettings>;
+
+/** The inputs as the core takes them: what to do, and how webhooks reach the run. */
+export function planOf(settings: Settings): ReleasePlan {
+  return { request: requestOf(settings), wait: waitPathOf(settings), timeoutMs: settings.timeoutMs };
+}
+
+function requestOf(settings: Settings): ReleaseRequest {
+  const { projectId } = settings;
+  // parseInputs has checked that each command has what it needs; '' never reaches a call.
+  switch (settings.command) {
+    case 'release':
+      return {
+        command: 'release',
+        projectId,
+        fileUrl: settings.fileUrl ?? '',
+        autoRelease: settings.autoRelease,
+      };
+    case 'upload':
+      return { command: 'upload', projectId, fileUrl: settings.fileUrl ?? '' };
+    case 'distribute':
+      return { command: 'distribute', projectId, uploadId: settings.uploadId ?? '' };
+    case 'wait':
+      return {
+        command: 'wait',
+        provider: settings.provider,
+        projectId,
+        subject: (settings.provider === 'streampixel' ? settings.uploadId : settings.subject) ?? '',
+      };
+    case 'test-webhook':
+      return { command: 'test-webhook', projectId };
+  }
+}
+
+function waitPathOf(settings: Settings): WaitPath {
+  switch (settings.waitVia) {
+    case 'none':
+      return { via: 'none' };
+    case 'bridge':
+      return { via: 'bridge', url: settings.bridgeUrl ?? '', token: settings.bridgeToken ?? '' };
+    case 'receiver':
+      return {
+        via: 'receiver',
+        port: settings.receiverPort,
+        path: settings.receiverPath,
+        webhookSecret: settings.webhookSecret ?? '',
+      };
+  }
+}
 
 export interface InputSource {
   getInput(name: string): string;

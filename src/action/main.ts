@@ -9,9 +9,9 @@ import { shareUrl } from '../streampixel/schemas.ts';
 import { logLine } from '../webhooks/display-text.ts';
 import { UNIT_OF_WORK } from '../webhooks/event.ts';
 import type { Result, TimelineEntry } from '../wait/types.ts';
-import { parseInputs, redactUrl, type Settings } from './inputs.ts';
-import { eventSourceFor } from './event-sources.ts';
-import { orchestrate } from './orchestrate.ts';
+import { parseInputs, planOf, redactUrl, type Settings } from './inputs.ts';
+import { eventSourceFor } from '../release/event-sources.ts';
+import { orchestrate } from '../release/orchestrate.ts';
 import { verdictOf } from '../release/exit-policy.ts';
 import { createOutputWriter, type OutputWriter } from './outputs.ts';
 import { renderSummary } from './summary.ts';
@@ -47,6 +47,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
       setSecret: (value) => core.setSecret(value),
     });
     const active = settings;
+    const plan = planOf(active);
     uploadId = active.uploadId;
     const writer = createOutputWriter(
       (name, value) => core.setOutput(name, value),
@@ -68,11 +69,11 @@ export async function run(options: RunOptions = {}): Promise<void> {
     });
     const { result } = await core
       .group(stepTitle(active), () =>
-        orchestrate(active, {
+        orchestrate(plan, {
           client,
           clock,
           logger: coreLogger,
-          openEventSource: eventSourceFor(active, clock, coreLogger),
+          openEventSource: eventSourceFor(plan, clock, coreLogger),
           onUploadId(id) {
             uploadId = id;
             writer.uploadId(id);

@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { createBridgeSource, MIN_POLL_INTERVAL_MS } from '../../src/action/bridge-source.ts';
-import type { EventSink } from '../../src/action/orchestrate.ts';
+import { createBridgeSource, MIN_POLL_INTERVAL_MS } from '../../src/release/bridge-source.ts';
+import type { EventSink } from '../../src/release/orchestrate.ts';
 import { createScaledClock } from '../../src/lib/clock.ts';
 import { createMemoryLogger } from '../../src/lib/logger.ts';
 import type { ReceivedWebhook } from '../../src/wait/types.ts';

@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import { Readable } from 'node:stream';
 import { Agent, request } from 'undici';
 import { expect, onTestFinished, test } from 'vitest';
-import { startReceiver, type ReceiverOptions } from '../../src/action/receiver.ts';
+import { startReceiver, type ReceiverOptions } from '../../src/release/receiver.ts';
 import type { ReceivedWebhook } from '../../src/wait/types.ts';
 import { createMemoryLogger } from '../../src/lib/logger.ts';
 import { ReleaseError } from '../../src/streampixel/errors.ts';

@@ -1,7 +1,7 @@
 import { onTestFinished } from 'vitest';
-import type { Settings } from '../../src/action/inputs.ts';
-import { orchestrate, type OrchestratorDeps } from '../../src/action/orchestrate.ts';
-import { eventSourceFor } from '../../src/action/event-sources.ts';
+import { planOf, type Settings } from '../../src/action/inputs.ts';
+import { orchestrate, type OrchestratorDeps } from '../../src/release/orchestrate.ts';
+import { eventSourceFor } from '../../src/release/event-sources.ts';
 import { createScaledClock } from '../../src/lib/clock.ts';
 import { createMemoryLogger } from '../../src/lib/logger.ts';
 import { createStreampixelClient } from '../../src/streampixel/client.ts';
@@ -79,11 +79,12 @@ export async function startWorld(options: WorldOptions = {}) {
     const uploadIds: string[] = [];
     const events: TimelineEntry[] = [];
     const client = createStreampixelClient({ baseUrl: s.apiBaseUrl, apiKey: s.apiKey, userId: s.userId });
-    const report = await orchestrate(s, {
+    const plan = planOf(s);
+    const report = await orchestrate(plan, {
       client,
       clock,
       logger,
-      openEventSource: eventSourceFor(s, clock, logger),
+      openEventSource: eventSourceFor(plan, clock, logger),
       onUploadId: (id) => void uploadIds.push(id),
       onEvent: (entry) => void events.push(entry),
       ...deps,

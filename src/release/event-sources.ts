@@ -1,26 +1,28 @@
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
+import { ERROR_CODE, ReleaseError } from '../streampixel/errors.ts';
 import { createBridgeSource } from './bridge-source.ts';
-import type { Settings } from './inputs.ts';
 import type { OpenEventSource } from './orchestrate.ts';
 import { startReceiver } from './receiver.ts';
 import { receiverIntake } from './receiver-intake.ts';
-import { ERROR_CODE, ReleaseError } from '../streampixel/errors.ts';
+import { providerOf, type ReleasePlan } from './request.ts';
 
-/** The webhook path `wait-via` names: the release bridge, this runner's own receiver, or none. */
-export function eventSourceFor(settings: Settings, clock: Clock, logger: Logger): OpenEventSource | null {
-  switch (settings.waitVia) {
+/** The webhook path the plan names: the release bridge, this runner's own receiver, or none. */
+export function eventSourceFor(plan: ReleasePlan, clock: Clock, logger: Logger): OpenEventSource | null {
+  const { wait } = plan;
+  const provider = providerOf(plan.request);
+  switch (wait.via) {
     case 'none':
       return null;
     case 'receiver':
       return async (sink) => {
-        const intake = receiverIntake(settings.provider, settings.webhookSecret ?? '');
-        // parseInputs has checked the secret; this is only the type's due.
+        const intake = receiverIntake(provider, wait.webhookSecret);
+        // The inputs were checked before; this is only the type's due.
         if (!intake.ok)
           throw new ReleaseError(ERROR_CODE.invalidInputs, `webhook-secret ${intake.problems.join('; ')}`);
         const receiver = await startReceiver({
-          port: settings.receiverPort,
-          path: settings.receiverPath,
+          port: wait.port,
+          path: wait.path,
           intake: intake.value,
           onWebhook: sink.deliver,
           logger,
@@ -30,12 +32,6 @@ export function eventSourceFor(settings: Settings, clock: Clock, logger: Logger)
         return { preflight: async () => {}, follow: async () => {}, close: () => receiver.close() };
       };
     case 'bridge':
-      return createBridgeSource({
-        bridgeUrl: settings.bridgeUrl ?? '',
-        provider: settings.provider,
-        token: settings.bridgeToken ?? '',
-        clock,
-        logger,
-      });
+      return createBridgeSource({ bridgeUrl: wait.url, provider, token: wait.token, clock, logger });
   }
 }

@@ -13,7 +13,7 @@ import type {
   Result,
   TimelineEntry,
 } from '../wait/types.ts';
-import type { Settings } from './inputs.ts';
+import { givenSubjectOf, providerOf, type ReleasePlan, type ReleaseRequest } from './request.ts';
 
 // Carries out what the release state machine decides: API calls, timers and incoming webhooks all
 // become inputs of one queue, handled one at a time, so the machine never sees two things at once.
@@ -79,18 +79,19 @@ function createInbox() {
   };
 }
 
-export async function orchestrate(settings: Settings, deps: OrchestratorDeps): Promise<ReleaseReport> {
+export async function orchestrate(plan: ReleasePlan, deps: OrchestratorDeps): Promise<ReleaseReport> {
+  const { request } = plan;
   const { clock, logger } = deps;
   const startedAt = clock.now();
   let state = createReleaseState({
-    command: settings.command,
-    provider: settings.provider,
-    projectId: settings.projectId,
-    uploadId: givenSubject(settings),
-    autoRelease: settings.autoRelease,
-    waitForOutcome: settings.waitVia !== 'none',
+    command: request.command,
+    provider: providerOf(request),
+    projectId: request.projectId,
+    uploadId: givenSubjectOf(request),
+    autoRelease: request.command === 'release' && request.autoRelease,
+    waitForOutcome: plan.wait.via !== 'none',
     startedAt,
-    deadline: startedAt + settings.timeoutMs,
+    deadline: startedAt + plan.timeoutMs,
     retryIntervalMs: RATE_LIMIT_WINDOW_MS,
     maxBuffered: 1000,
   });
@@ -108,20 +109,20 @@ export async function orchestrate(settings: Settings, deps: OrchestratorDeps): P
   try {
     // The machine starts (and so makes its first call) only once the wait path is proven and the source
     // knows where to read from; meanwhile the loop already runs, so the deadline holds throughout.
-    if (source) prepare(source, settings).then(() => inbox.push({ type: 'start' }), fail);
+    if (source) prepare(source, request).then(() => inbox.push({ type: 'start' }), fail);
     else inbox.push({ type: 'start' });
     for (;;) {
       const input = await nextInput(inbox, clock, nextWakeAt(state));
       // The client already says whether a failed upload may have created a build; anything else that ends
       // the step while the upload is unanswered must say so too.
       if (input.type === 'call-failed') throw input.error;
-      if (input.type === 'fatal') throw whileUploading(state, settings, input.error);
+      if (input.type === 'fatal') throw whileUploading(state, request, input.error);
       const step = transition(state, input, clock.now());
       state = step.state;
       for (const effect of step.effects) {
         switch (effect.type) {
           case 'call':
-            perform(effect.call, settings, deps.client, state).then(
+            perform(effect.call, request, deps.client, state).then(
               (result) => inbox.push(result),
               (error: unknown) => inbox.push({ type: 'call-failed', error }),
             );
@@ -148,9 +149,9 @@ export async function orchestrate(settings: Settings, deps: OrchestratorDeps): P
 }
 
 /** Pre-flight for every command that sends something, then the first read where the build is known. */
-async function prepare(source: EventSource, settings: Settings): Promise<void> {
-  if (settings.command !== 'wait') await source.preflight();
-  const initial = initialFollow(settings);
+async function prepare(source: EventSource, request: ReleaseRequest): Promise<void> {
+  if (request.command !== 'wait') await source.preflight();
+  const initial = initialFollow(request);
   if (initial) await source.follow(...initial);
 }
 
@@ -158,27 +159,23 @@ async function prepare(source: EventSource, settings: Settings): Promise<void> {
  * An error that ends the step while the upload is unanswered must still say a build may exist (DESIGN
  * §3.4): the request may have reached Streampixel, and nobody will learn its uploadId from this run.
  */
-function whileUploading(state: ReleaseState, settings: Settings, error: unknown): unknown {
+function whileUploading(state: ReleaseState, request: ReleaseRequest, error: unknown): unknown {
   if (state.inFlight !== 'upload') return error;
   return new ReleaseError(
     ERROR_CODE.uploadUncertain,
     `${messageOf(error)}. The upload was in flight and may have reached Streampixel and created a build; ` +
-      `check the Streampixel dashboard for a new build of project ${settings.projectId} before re-running this job.`,
+      `check the Streampixel dashboard for a new build of project ${request.projectId} before re-running this job.`,
     { cause: error },
   );
 }
 
-/** Streampixel's build is its upload-id; another provider's unit of work is its subject. */
-const givenSubject = (settings: Settings): string | null =>
-  settings.provider === 'streampixel' ? settings.uploadId : settings.subject;
-
 /** What to read before the first call: a rollback counts only new events, a wait every stored one. */
-function initialFollow(settings: Settings): [string, FollowFrom] | null {
-  switch (settings.command) {
+function initialFollow(request: ReleaseRequest): [string, FollowFrom] | null {
+  switch (request.command) {
     case 'distribute':
-      return [settings.uploadId ?? '', 'latest'];
+      return [request.uploadId, 'latest'];
     case 'wait':
-      return [givenSubject(settings) ?? '', 'start'];
+      return [request.subject, 'start'];
     case 'test-webhook':
       return [TEST_UPLOAD_ID, 'latest'];
     default:
@@ -204,17 +201,19 @@ async function nextInput(
 /** One API call, turned into the machine's input. Errors that must end the step are rethrown. */
 async function perform(
   call: ApiCall,
-  settings: Settings,
+  request: ReleaseRequest,
   client: StreampixelClient,
   state: ReleaseState,
 ): Promise<MachineInput> {
-  const { projectId } = settings;
+  const { projectId } = request;
   try {
     switch (call) {
       case 'upload': {
+        if (request.command !== 'release' && request.command !== 'upload')
+          throw new Error('nothing to upload');
         // `upload` stages the build: Streampixel must not distribute it on its own.
-        const autoRelease = settings.command === 'upload' ? false : settings.autoRelease;
-        const answer = await client.uploadFile({ projectId, fileUrl: settings.fileUrl ?? '', autoRelease });
+        const autoRelease = request.command === 'release' && request.autoRelease;
+        const answer = await client.uploadFile({ projectId, fileUrl: request.fileUrl, autoRelease });
         return { type: 'upload-accepted', uploadId: answer.uploadId };
       }
       case 'distribute':
