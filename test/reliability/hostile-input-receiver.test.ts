@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, onTestFinished, test } from 'vitest';
-import { startReceiver } from '../../src/action/receiver.ts';
+import { startReceiver } from '../../src/release/receiver.ts';
 import type { ReceivedWebhook } from '../../src/wait/types.ts';
 import { serialize, webhookRequests } from './support/hostile-requests.ts';
 import { FUZZ_SEED, report, scaled } from './support/mode.ts';

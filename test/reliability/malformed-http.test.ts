@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, onTestFinished, test } from 'vitest';
-import { startReceiver } from '../../src/action/receiver.ts';
+import { startReceiver } from '../../src/release/receiver.ts';
 import { parseBridgeConfig } from '../../src/bridge/config.ts';
 import { startBridge } from '../../src/bridge/main.ts';
 import { malformedRequests, splitAt } from './support/malformed-http.ts';
