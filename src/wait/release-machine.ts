@@ -16,7 +16,7 @@ import type {
   Transition,
 } from './types.ts';
 
-// The release state machine: pure. It decides; src/action/orchestrate.ts carries the effects out and
+// The release state machine: pure. It decides; src/release/orchestrate.ts carries the effects out and
 // feeds back what happened. `now` is passed in so every rule can be table-tested without a clock.
 
 const SAVING_INDEX = pipelineIndex(BUILD_EVENT.saving);
