@@ -9,11 +9,11 @@ import { shareUrl } from '../streampixel/schemas.ts';
 import { logLine } from '../webhooks/display-text.ts';
 import { UNIT_OF_WORK } from '../webhooks/event.ts';
 import type { Result, TimelineEntry } from '../wait/types.ts';
-import { parseInputs, planOf, redactUrl, type Settings } from './inputs.ts';
+import { parseInputs, planOf, redactUrl, type Settings } from '../release/inputs.ts';
 import { eventSourceFor } from '../release/event-sources.ts';
 import { orchestrate } from '../release/orchestrate.ts';
 import { verdictOf } from '../release/exit-policy.ts';
-import { createOutputWriter, type OutputWriter } from './outputs.ts';
+import { createOutputWriter, type OutputWriter } from '../release/outputs.ts';
 import { renderSummary } from './summary.ts';
 
 // The one place that talks to @actions/core about success and failure.

@@ -1,5 +1,5 @@
 import { onTestFinished } from 'vitest';
-import { planOf, type Settings } from '../../src/action/inputs.ts';
+import { planOf, type Settings } from '../../src/release/inputs.ts';
 import { orchestrate, type OrchestratorDeps } from '../../src/release/orchestrate.ts';
 import { eventSourceFor } from '../../src/release/event-sources.ts';
 import { createScaledClock } from '../../src/lib/clock.ts';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { INPUT, parseInputs, redactUrl } from '../../../src/action/inputs.ts';
-import { OUTPUT } from '../../../src/action/outputs.ts';
+import { INPUT, parseInputs, redactUrl } from '../../../src/release/inputs.ts';
+import { OUTPUT } from '../../../src/release/outputs.ts';
 import { ReleaseError } from '../../../src/streampixel/errors.ts';
 
 const base = {

@@ -4,8 +4,8 @@ import { ERROR_CODE, ReleaseError } from '../streampixel/errors.ts';
 import { STREAMPIXEL_API_BASE } from '../streampixel/schemas.ts';
 import { COMMANDS } from '../wait/types.ts';
 import { PROVIDERS, type ProviderId } from '../webhooks/event.ts';
-import { receiverIntake } from '../release/receiver-intake.ts';
-import type { ReleasePlan, ReleaseRequest, WaitPath } from '../release/request.ts';
+import { receiverIntake } from './receiver-intake.ts';
+import type { ReleasePlan, ReleaseRequest, WaitPath } from './request.ts';
 
 /** Every input of action.yml, by its kebab-case name. */
 export const INPUT = {
