@@ -20,7 +20,7 @@ export type GitHubErrorCode = (typeof GITHUB_ERROR_CODE)[keyof typeof GITHUB_ERR
 export class GitHubApiError extends CodedError<GitHubErrorCode> {
   override readonly name = 'GitHubApiError';
   readonly status: number | null;
-  readonly response: { data: unknown; headers: Record<string, string | undefined> } | undefined;
+  readonly response: Pick<GitHubAnswer, 'data' | 'headers'> | undefined;
 
   constructor(
     code: GitHubErrorCode,
@@ -86,7 +86,8 @@ export function gitHubFailureOf(error: unknown): GitHubFailure {
   const rateLimited =
     status === 429 ||
     (status === 403 &&
-      (response?.headers?.['x-ratelimit-remaining'] === '0' || /rate limit/i.test(serverMessage ?? '')));
+      (String(response?.headers?.['x-ratelimit-remaining']) === '0' ||
+        /rate limit/i.test(serverMessage ?? '')));
   return { kind: 'status', status, serverMessage, rateLimited };
 }
 

@@ -15,7 +15,8 @@ const API_VERSION = '2022-11-28';
 
 export interface GitHubAnswer {
   status: number;
-  headers: Record<string, string | undefined>;
+  /** Octokit's type, which allows numbers; this client only ever gives strings. */
+  headers: Record<string, string | number | undefined>;
   data: unknown;
 }
 

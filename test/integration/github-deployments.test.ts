@@ -1,4 +1,7 @@
+import { getOctokit } from '@actions/github';
 import { describe, expect, test } from 'vitest';
+import { gitHubFailureOf } from '../../src/github/api-error.ts';
+import { createDeployment, createDeploymentStatus } from '../../src/github/deployment-api.ts';
 import {
   createDeploymentTracker,
   workflowRunUrl,
@@ -348,5 +351,59 @@ describe('GitHub Enterprise Server', () => {
     expect(warnings).toEqual([]);
     expect(github.calls.map((call) => call.route)).toEqual([DEPLOYMENTS, STATUSES, STATUSES]);
     expect(github.url).toMatch(/\/api\/v3$/);
+  });
+});
+
+describe('the calls run on Octokit too (the handoff may act through an App-authenticated Octokit)', () => {
+  test('createDeployment and createDeploymentStatus through @actions/github’s Octokit', async () => {
+    const github = await startFakeGitHub();
+    const octokit = getOctokit(TOKEN, { baseUrl: github.url });
+    const repository = { owner: 'acme', repo: 'game' };
+
+    const id = await createDeployment(octokit, {
+      ...repository,
+      ref: SHA,
+      environment: 'streampixel',
+      description: 'Streampixel build upl-42',
+      payload: { uploadId: 'upl-42' },
+    });
+    await createDeploymentStatus(octokit, {
+      ...repository,
+      deploymentId: id,
+      state: 'success',
+      description: 'live',
+    });
+
+    expect(id).toBe(1001);
+    expect(github.calls.map((call) => [call.route, call.authorization])).toEqual([
+      [DEPLOYMENTS, 'token'],
+      [STATUSES, 'token'],
+    ]);
+    expect(github.callsTo(STATUSES)[0]?.body).toEqual({
+      state: 'success',
+      description: 'live',
+      auto_inactive: true,
+    });
+  });
+
+  test('Octokit’s RequestError reads as the same warning', async () => {
+    const github = await startFakeGitHub();
+    github.fail(DEPLOYMENTS, { status: 403 });
+    const octokit = getOctokit(TOKEN, { baseUrl: github.url });
+    const error = await createDeployment(octokit, {
+      owner: 'acme',
+      repo: 'game',
+      ref: SHA,
+      environment: 'streampixel',
+      description: 'd',
+      payload: {},
+    }).catch((thrown: unknown) => thrown);
+
+    expect(gitHubFailureOf(error)).toEqual({
+      kind: 'status',
+      status: 403,
+      serverMessage: 'Resource not accessible by integration',
+      rateLimited: false,
+    });
   });
 });
