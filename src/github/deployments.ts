@@ -82,8 +82,15 @@ export function createDeploymentTracker(options: DeploymentTrackerOptions): Depl
     environment: options.environment,
     secrets: [options.token],
   };
-  const logUrl = webUrlOrWarn(options.logUrl, 'the run URL', options.warn);
-  const environmentUrl = webUrlOrWarn(options.environmentUrl, 'environment-url', options.warn);
+  const safeWarn = (message: string) => {
+    try {
+      options.warn(message);
+    } catch {
+      // a failing logger must not end the release either
+    }
+  };
+  const logUrl = webUrlOrWarn(options.logUrl, 'the run URL', safeWarn);
+  const environmentUrl = webUrlOrWarn(options.environmentUrl, 'environment-url', safeWarn);
 
   let started: Promise<number | null> | null = null;
   let finished = false;
@@ -102,13 +109,7 @@ export function createDeploymentTracker(options: DeploymentTrackerOptions): Depl
     }
   }
 
-  function warn(call: DeploymentCall, error: unknown) {
-    try {
-      options.warn(deploymentWarning(call, error, context));
-    } catch {
-      // a failing logger must not end the release either
-    }
-  }
+  const warn = (call: DeploymentCall, error: unknown) => safeWarn(deploymentWarning(call, error, context));
 
   async function start(): Promise<number | null> {
     let deploymentId: number;
@@ -148,7 +149,7 @@ export function createDeploymentTracker(options: DeploymentTrackerOptions): Depl
       const link = logUrl === undefined ? {} : { logUrl };
       switch (outcome.state) {
         case 'success': {
-          const url = environmentUrl ?? webUrlOrWarn(outcome.shareUrl, 'the share URL', options.warn);
+          const url = environmentUrl ?? webUrlOrWarn(outcome.shareUrl, 'the share URL', safeWarn);
           return setStatus(deploymentId, 'success', {
             ...link,
             description: deploymentDescription(`Build ${build.uploadId} is live`),

@@ -2,6 +2,7 @@ import { getOctokit } from '@actions/github';
 import { describe, expect, test } from 'vitest';
 import { gitHubFailureOf } from '../../src/github/api-error.ts';
 import { createDeployment, createDeploymentStatus } from '../../src/github/deployment-api.ts';
+import { createGitHubRestClient } from '../../src/github/rest-client.ts';
 import {
   createDeploymentTracker,
   workflowRunUrl,
@@ -318,12 +319,14 @@ describe('GitHub failures only warn', () => {
     const github = await startFakeGitHub();
     github.fail(DEPLOYMENTS, { status: 500 });
     const { tracker } = trackerFor(github, {
+      environmentUrl: 'not a URL',
       warn: () => {
         throw new Error('logger broke');
       },
     });
 
     await expect(tracker.start()).resolves.toBeNull();
+    await expect(tracker.finish({ state: 'success', shareUrl: SHARE_URL })).resolves.toBe(false);
   });
 
   test('an environment-url that is not an http(s) URL is left out, with a warning, and the status still lands', async () => {
@@ -405,5 +408,49 @@ describe('the calls run on Octokit too (the handoff may act through an App-authe
       serverMessage: 'Resource not accessible by integration',
       rateLimited: false,
     });
+  });
+});
+
+describe('the fake GitHub, for the calls the handoff will add', () => {
+  test('repository_dispatch, App installation tokens, and 404 for a route it does not know', async () => {
+    const github = await startFakeGitHub();
+    const client = createGitHubRestClient({ token: async () => TOKEN, baseUrl: github.url });
+
+    const dispatch = await client.request('POST /repos/{owner}/{repo}/dispatches', {
+      owner: 'acme',
+      repo: 'game',
+      event_type: 'streampixel-release',
+      client_payload: { outcome: 'approved' },
+    });
+    const installation = await client.request('GET /repos/{owner}/{repo}/installation', {
+      owner: 'acme',
+      repo: 'game',
+    });
+    const token = await client.request('POST /app/installations/{installation_id}/access_tokens', {
+      installation_id: 1002,
+    });
+    const missing = await client
+      .request('GET /repos/{owner}/{repo}/nothing-here', { owner: 'acme', repo: 'game' })
+      .catch((error: unknown) => error);
+
+    expect(dispatch).toMatchObject({ status: 204, data: null });
+    expect(installation).toMatchObject({ status: 200, data: { id: 1001 } });
+    expect(token).toMatchObject({ status: 201, data: { token: expect.stringMatching(/^ghs_/) } });
+    expect(gitHubFailureOf(missing)).toMatchObject({
+      kind: 'status',
+      status: 404,
+      serverMessage: 'Not Found',
+    });
+    expect(github.calls.map((call) => [call.method, call.route, call.body])).toEqual([
+      [
+        'POST',
+        'POST /repos/{owner}/{repo}/dispatches',
+        { event_type: 'streampixel-release', client_payload: { outcome: 'approved' } },
+      ],
+      ['GET', 'GET /repos/{owner}/{repo}/installation', null],
+      ['POST', 'POST /app/installations/{installation_id}/access_tokens', null],
+      ['GET', null, null],
+    ]);
+    expect(github.calls[2]?.params).toEqual({ installation_id: '1002' });
   });
 });
