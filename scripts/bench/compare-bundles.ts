@@ -3,7 +3,7 @@
 // turn's rate as a ratio of the no-op's measured just before it.
 // `node scripts/bench/compare-bundles.ts <a/index.js> <b/index.js>` (BENCH_SECONDS, BENCH_LEVELS,
 // BENCH_PROVIDERS, BENCH_ROUNDS as in bridge.ts).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '../free-port.ts';
@@ -19,6 +19,12 @@ const providers = (process.env.BENCH_PROVIDERS?.split(',') ?? ['streampixel']) a
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
 const [bundleA, bundleB] = process.argv.slice(2).map((path) => resolve(path));
 if (!bundleA || !bundleB) throw new Error('usage: compare-bundles.ts <bundle A> <bundle B>');
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-compare-'));
 const start = async (entry: string, name: string): Promise<BridgeProcess> =>
@@ -53,15 +59,13 @@ try {
           seconds,
         );
         for (const [name, bridge] of Object.entries(targets)) {
-          const result = await runLevel(
-            bridge.url,
-            path,
-            benchRequests(provider, count, `${name}${round}`),
-            senders,
-            seconds,
-          );
+          const requests = benchRequests(provider, count, `${name}${round}`);
+          const cpu = cpuSeconds(bridge.child.pid!);
+          const result = await runLevel(bridge.url, path, requests, senders, seconds);
+          // The bridge's own CPU per webhook: steadier than its rate while other work shares the cores.
+          const cpuPerRequest = ((cpuSeconds(bridge.child.pid!) - cpu) * 1e6) / result.latencies.length;
           cells.push(
-            `${name} ${Math.round(result.rate)}/s ${(result.rate / base.rate).toFixed(2)}× p99 ${ms(percentile(result.latencies, 99))}`,
+            `${name} ${Math.round(result.rate)}/s ${(result.rate / base.rate).toFixed(2)}× p99 ${ms(percentile(result.latencies, 99))} ${cpuPerRequest.toFixed(0)} µs CPU/req`,
           );
         }
         console.log(

@@ -98,8 +98,10 @@ export function buildBridgeApp(options: BridgeAppOptions): FastifyInstance {
   });
   app.addHook('onClose', async () => waiters.close());
   // Answers finished while closing drop their keep-alive connection, so the server can close at once.
-  app.addHook('onSend', async (_request, reply) => {
+  // The per-request hooks take a callback, not async: no promise and microtask turn on every webhook.
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (closing.signal.aborted) reply.header('connection', 'close');
+    done(null, payload);
   });
 
   // Node answers a request cut for slowness itself (408, through fastify's clientError handler); count it.
@@ -110,7 +112,7 @@ export function buildBridgeApp(options: BridgeAppOptions): FastifyInstance {
   // Requests by route pattern (never the URL, which may hold the ingest token) and status, counted when the
   // connection is done with them: fastify's onResponse misses streams and long-polls whose client left.
   // A request whose client left before any answer is counted as 499 (nginx's "client closed request").
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     const response = reply.raw;
     response.once('close', () => {
       metrics.requestCompleted({
@@ -119,6 +121,7 @@ export function buildBridgeApp(options: BridgeAppOptions): FastifyInstance {
         status: response.headersSent ? response.statusCode : CLIENT_CLOSED_REQUEST,
       });
     });
+    done();
   });
 
   // An unknown route and a wrong ingest token look the same, and count alike towards an address's limit.

@@ -1,6 +1,6 @@
 import type { NormalizedEvent } from './event.ts';
 import type { RawWebhook, WebhookProvider } from './providers/provider.ts';
-import { decodeUtf8Strictly, hasOnlyWellFormedStrings, parseJsonSafely } from './safe-json.ts';
+import { decodeUtf8Strictly, parseWellFormedJsonSafely } from './safe-json.ts';
 import type { SignatureFailure } from './signature.ts';
 
 // The one intake pipeline (pure): raw bytes + headers + provider → an event to store, a probe to answer, or a
@@ -37,16 +37,16 @@ export type DecodedBody =
 export function decodeJsonBody(body: Uint8Array): DecodedBody {
   const text = decodeUtf8Strictly(body);
   if (text === undefined) return { ok: false, reason: 'not-utf8', message: 'body is not valid UTF-8' };
-  const json = parseJsonSafely(text);
-  if (json === undefined) return { ok: false, reason: 'not-json', message: 'body is not JSON' };
-  if (!hasOnlyWellFormedStrings(json)) {
+  const parsed = parseWellFormedJsonSafely(text);
+  if (parsed === undefined) return { ok: false, reason: 'not-json', message: 'body is not JSON' };
+  if (!parsed.wellFormed) {
     return {
       ok: false,
       reason: 'invalid-envelope',
       message: 'body holds a string that is not well-formed Unicode (a lone surrogate escape)',
     };
   }
-  return { ok: true, text, json };
+  return { ok: true, text, json: parsed.json };
 }
 
 export const tooLarge = (size: number) =>

@@ -42,19 +42,26 @@ export async function ingestRoutes(app: FastifyInstance, ctx: RouteContext): Pro
     return reply.code(status).send(body);
   };
 
-  async function checkTokenAndType(request: IngestRequest, reply: FastifyReply) {
+  // A callback hook, not async (no promise per webhook): a refusal answers and never calls `done`.
+  function checkTokenAndType(request: IngestRequest, reply: FastifyReply, done: () => void): void {
     if (!tokenMatches(request.params.token)) {
-      return refuseUnauthenticated(ctx, request, reply, {
+      refuseUnauthenticated(ctx, request, reply, {
         status: 404,
         reason: 'wrong_token',
         body: NOT_FOUND_BODY,
       });
+      return;
     }
     // A provider with nothing configured has no URL at all.
-    if (!intakeOf(request.params.provider)) return refuse(reply, 404, 'unknown_provider', NOT_FOUND_BODY);
-    if (mediaType(request.headers['content-type']) !== 'application/json') {
-      return refuse(reply, 415, 'unsupported_media_type', { error: 'send the webhook as application/json' });
+    if (!intakeOf(request.params.provider)) {
+      refuse(reply, 404, 'unknown_provider', NOT_FOUND_BODY);
+      return;
     }
+    if (mediaType(request.headers['content-type']) !== 'application/json') {
+      refuse(reply, 415, 'unsupported_media_type', { error: 'send the webhook as application/json' });
+      return;
+    }
+    done();
   }
 
   app.post<{ Params: { provider: string; token: string } }>(
