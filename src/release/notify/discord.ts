@@ -26,18 +26,17 @@ export function discordBody(report: ReleaseReport) {
     value: discordText(value, Math.min(MAX_DISPLAY_CHARS * 2, FIELD_VALUE_MAX)),
     inline: true,
   }));
-  const links = [
-    [safeLink(report.shareUrl), 'Open the live build'],
-    [safeLink(report.runUrl), 'View the run'],
-  ].flatMap(([url, label]) => (url ? [`[${label}](${url})`] : []));
-  if (links.length > 0) fields.push({ name: 'Links', value: links.join(' · '), inline: false });
+  const shareUrl = safeLink(report.shareUrl);
+  if (shareUrl !== null)
+    fields.push({ name: 'Live build', value: `[Open the live build](${shareUrl})`, inline: false });
 
   const embed: Record<string, unknown> = { color: COLORS[toneOf(report.outcome)], fields };
   if (report.detail !== null)
     embed.description = `**${detailLabel(report.outcome)}**\n${discordText(report.detail, DESCRIPTION_MAX)}`;
   const runUrl = safeLink(report.runUrl);
+  // The embed's title links to the run.
   if (runUrl !== null) {
-    embed.title = 'Workflow run';
+    embed.title = 'View the run';
     embed.url = runUrl;
   }
   return { content: headline(report), embeds: [embed], allowed_mentions: { parse: [] } };

@@ -156,8 +156,8 @@ describe('Discord body', () => {
       'Build',
       'Repository',
       'Commit',
-      'Links',
     ]);
+    expect(embed?.title).toBe('View the run');
     expect(embed?.description).toMatch(/^\*\*Objection\*\*\nBad zip /);
   });
 
@@ -170,6 +170,16 @@ describe('Discord body', () => {
     for (const text of strings(discord)) expect(text).not.toMatch(/@(everyone|here)|<@\d/);
     const subject = (embed?.fields as Json[])[1]?.value;
     expect(subject).toBe('upload\\_@\u2060everyone');
+  });
+
+  it('links the live build when there is one', () => {
+    const [live] = body('discord', reportFor({ outcome: 'approved', shareUrl: 'https://share.example/a(b)' }))
+      .embeds as Json[];
+    expect((live?.fields as Json[]).at(-1)).toEqual({
+      name: 'Live build',
+      value: '[Open the live build](https://share.example/a%28b%29)',
+      inline: false,
+    });
   });
 
   it('never sends an empty field value (Discord refuses them)', () => {
