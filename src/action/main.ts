@@ -5,15 +5,16 @@ import { messageOf } from '../lib/error-message.ts';
 import type { Logger } from '../lib/logger.ts';
 import { createStreampixelClient } from '../streampixel/client.ts';
 import { ReleaseError } from '../streampixel/errors.ts';
-import { shareUrl } from '../streampixel/schemas.ts';
 import { logLine } from '../webhooks/display-text.ts';
 import { UNIT_OF_WORK } from '../webhooks/event.ts';
-import type { Result, TimelineEntry } from '../wait/types.ts';
+import type { ReleaseState, Result } from '../wait/types.ts';
 import { parseInputs, planOf, redactUrl, type Settings } from '../release/inputs.ts';
 import { eventSourceFor } from '../release/event-sources.ts';
 import { orchestrate } from '../release/orchestrate.ts';
 import { verdictOf } from '../release/exit-policy.ts';
-import { createOutputWriter, type OutputWriter } from '../release/outputs.ts';
+import { startHeartbeat, progressOf } from '../release/heartbeat.ts';
+import { createRunRecord, tell, type ReleaseObserver } from '../release/observers.ts';
+import { outputsObserver } from '../release/outputs.ts';
 import { renderSummary } from './summary.ts';
 
 // The one place that talks to @actions/core about success and failure.
@@ -35,75 +36,72 @@ const coreLogger: Logger = {
 
 export async function run(options: RunOptions = {}): Promise<void> {
   const clock = options.clock ?? systemClock;
-  const startedAt = clock.now();
-  let settings: Settings | null = null;
-  let outputs: OutputWriter | null = null;
-  let uploadId: string | null = null;
-  const timeline: TimelineEntry[] = [];
-
+  const record = createRunRecord(clock.now());
+  let observers: ReleaseObserver[] = [summaryObserver(null)];
+  const warn = (message: string) => core.warning(message);
   try {
-    settings = parseInputs({
+    const settings = parseInputs({
       getInput: (name) => core.getInput(name),
       setSecret: (value) => core.setSecret(value),
     });
-    const active = settings;
-    const plan = planOf(active);
-    uploadId = active.uploadId;
-    const writer = createOutputWriter(
-      (name, value) => core.setOutput(name, value),
-      active.provider === 'streampixel' ? active.projectId : null,
-    );
-    outputs = writer;
-    if (uploadId) writer.uploadId(uploadId);
-    logSettings(active);
+    const plan = planOf(settings);
+    const streampixel = settings.provider === 'streampixel';
+    record.uploadId = streampixel ? settings.uploadId : settings.subject;
+    observers = [
+      outputsObserver((name, value) => core.setOutput(name, value), streampixel ? settings.projectId : null),
+      summaryObserver(settings),
+    ];
+    logSettings(settings);
+    await tell(observers, (observer) => observer.started?.(record), warn);
 
     // Once the step has its outcome, a call still in flight (the deadline passed during it) is abandoned
     // rather than left to hold the process open until its own timeout.
     const inFlight = new AbortController();
     const client = createStreampixelClient({
       signal: inFlight.signal,
-      baseUrl: active.apiBaseUrl,
-      apiKey: active.apiKey,
-      userId: active.userId,
+      baseUrl: settings.apiBaseUrl,
+      apiKey: settings.apiKey,
+      userId: settings.userId,
       ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
     });
+    let latest: ReleaseState | null = null;
+    const stopHeartbeat = startHeartbeat({
+      clock,
+      read: () => (latest ? progressOf(latest) : null),
+      beat: (line) => coreLogger.info(line),
+    });
     const { result } = await core
-      .group(stepTitle(active), () =>
+      .group(stepTitle(settings), () =>
         orchestrate(plan, {
           client,
           clock,
           logger: coreLogger,
           openEventSource: eventSourceFor(plan, clock, coreLogger),
           onUploadId(id) {
-            uploadId = id;
-            writer.uploadId(id);
+            record.uploadId = id;
+            void tell(observers, (observer) => observer.uploadId?.(record), warn);
           },
           onEvent(entry) {
-            timeline.push(entry);
-            writer.event(entry);
+            record.timeline.push(entry);
+            void tell(observers, (observer) => observer.event?.(entry, record), warn);
           },
+          onState: (state) => void (latest = state),
         }),
       )
-      .finally(() => inFlight.abort());
-    const durationMs = clock.now() - startedAt;
-    writer.finish(result, durationMs);
-    await writeSummary(active, result, uploadId, timeline, durationMs);
-    report(active, result);
+      .finally(() => {
+        stopHeartbeat();
+        inFlight.abort();
+      });
+    record.result = result;
+    record.durationMs = clock.now() - record.startedAt;
+    await tell(observers, (observer) => observer.finished?.(record), warn);
+    report(settings, result);
   } catch (error) {
-    const durationMs = clock.now() - startedAt;
-    outputs?.finish(null, durationMs);
-    const message = describeError(error);
-    if (settings) {
-      await writeSummary(
-        settings,
-        { outcome: null, failure: message, objection: null },
-        uploadId,
-        timeline,
-        durationMs,
-      );
-    }
+    record.error = describeError(error);
+    record.durationMs = clock.now() - record.startedAt;
+    await tell(observers, (observer) => observer.finished?.(record), warn);
     if (error instanceof Error && error.stack) core.debug(error.stack);
-    core.setFailed(message);
+    core.setFailed(record.error);
   }
 }
 
@@ -138,32 +136,41 @@ function report(settings: Settings, result: Result): void {
   if (verdict === 'fail') core.setFailed(result.failure ?? '');
 }
 
-async function writeSummary(
-  settings: Settings,
-  result: Result,
-  uploadId: string | null,
-  timeline: readonly TimelineEntry[],
-  durationMs: number,
-): Promise<void> {
-  if (!process.env.GITHUB_STEP_SUMMARY) return;
-  try {
-    const markdown = renderSummary({
-      command: settings.command,
-      provider: settings.provider,
-      projectId: settings.projectId,
-      uploadId: uploadId ?? settings.subject,
-      outcome: result.outcome,
-      message: result.failure,
-      objection: result.objection,
-      timeline,
-      shareUrl: shareUrl(settings.projectId),
-      durationMs,
-    });
-    await core.summary.addRaw(markdown).write();
-  } catch (error) {
-    // A side feature: never let it fail the release.
-    core.warning(`Could not write the job summary: ${messageOf(error)}`);
-  }
+/** The job summary, written once the run ends (also when inputs were refused: then `settings` is null). */
+function summaryObserver(settings: Settings | null): ReleaseObserver {
+  return {
+    name: 'write the job summary',
+    async finished(record) {
+      if (!process.env.GITHUB_STEP_SUMMARY) return;
+      const markdown = renderSummary({
+        settings,
+        uploadId: record.uploadId,
+        result: record.result,
+        error: record.error,
+        timeline: record.timeline,
+        durationMs: record.durationMs,
+        context: summaryContext(),
+      });
+      await core.summary.addRaw(markdown).write();
+    },
+  };
+}
+
+/** The commit and the run, from the runner's environment (absent outside Actions). */
+function summaryContext() {
+  const { GITHUB_SHA, GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID } = process.env;
+  return {
+    commit: GITHUB_SHA ?? null,
+    commitUrl:
+      GITHUB_SHA && GITHUB_SERVER_URL && GITHUB_REPOSITORY
+        ? `${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/commit/${GITHUB_SHA}`
+        : null,
+    runUrl:
+      GITHUB_RUN_ID && GITHUB_SERVER_URL && GITHUB_REPOSITORY
+        ? `${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}`
+        : null,
+    date: new Date().toISOString(),
+  };
 }
 
 function describeError(error: unknown): string {

@@ -1,20 +1,24 @@
-import type { Command, Outcome, TimelineEntry } from '../wait/types.ts';
-import { UNIT_OF_WORK, type ProviderId } from '../webhooks/event.ts';
-import { formatTimeOfDay } from '../wait/format.ts';
+import type { Settings } from '../release/inputs.ts';
+import { shareUrl } from '../streampixel/schemas.ts';
+import { formatDuration, formatTimeOfDay } from '../wait/format.ts';
+import type { Outcome, Result, TimelineEntry } from '../wait/types.ts';
 import { MAX_OBJECTION_CHARS, markdownText } from '../webhooks/display-text.ts';
+import { UNIT_OF_WORK } from '../webhooks/event.ts';
+
+// The job summary (DESIGN §3.4): the outcome first, a Gantt chart of the stages, the timeline table, the
+// objection once, the share link only for a live build, the commit and date, and the next step to take
+// when something went wrong. Written even when the inputs were refused.
 
 export interface SummaryReport {
-  command: Command;
-  provider: ProviderId;
-  projectId: string;
+  /** null when the inputs were refused. */
+  settings: Settings | null;
   uploadId: string | null;
-  outcome: Outcome | null;
-  /** The failure sentence, when the step failed or would have without fail-on-* set to false. */
-  message: string | null;
-  objection: string | null;
+  /** null when an error ended the run (then `error` says what). */
+  result: Result | null;
+  error: string | null;
   timeline: readonly TimelineEntry[];
-  shareUrl: string;
   durationMs: number;
+  context: { commit: string | null; commitUrl: string | null; runUrl: string | null; date: string };
 }
 
 const OUTCOME_LINE: Record<Outcome, string> = {
@@ -34,48 +38,129 @@ const OUTCOME_LINE: Record<Outcome, string> = {
 const cell = (text: string): string => markdownText(text);
 const code = (text: string): string => `<code>${markdownText(text)}</code>`;
 
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
-  const seconds = Math.round(ms / 1000);
-  if (seconds < 60) return `${seconds} s`;
-  const minutes = Math.floor(seconds / 60);
-  return `${minutes} min ${String(seconds % 60).padStart(2, '0')} s`;
-}
-
-/** Rows in the order Streampixel stamped them, each with the time until the next stage began. */
+/** Rows in the order the provider stamped them, each with the time until the next stage began. */
 export function timelineRows(timeline: readonly TimelineEntry[]): string[][] {
-  const sorted = [...timeline].sort((a, b) => Date.parse(a.timestamp) - Date.parse(b.timestamp));
-  return sorted.map((entry, index) => {
+  return byTime(timeline).map((entry, index, sorted) => {
     const next = sorted[index + 1];
     const spent = next ? formatDuration(Date.parse(next.timestamp) - Date.parse(entry.timestamp)) : '—';
     return [entry.event, entry.status, formatTimeOfDay(entry.timestamp), spent];
   });
 }
 
+const byTime = (timeline: readonly TimelineEntry[]) =>
+  [...timeline].sort((a, b) => Date.parse(a.timestamp) - Date.parse(b.timestamp));
+
+/**
+ * A Mermaid Gantt chart, one bar a stage, from its timestamp to the next stage's (the last one a moment
+ * long). Task names are reduced to characters Mermaid cannot read as syntax.
+ */
+export function ganttChart(timeline: readonly TimelineEntry[]): string[] {
+  const sorted = byTime(timeline).filter((entry) => !Number.isNaN(Date.parse(entry.timestamp)));
+  if (sorted.length === 0) return [];
+  const lines = ['```mermaid', 'gantt', '  dateFormat x', '  axisFormat %H:%M:%S', '  section Stages'];
+  sorted.forEach((entry, index) => {
+    const start = Date.parse(entry.timestamp);
+    const end = Math.max(start + 1000, Date.parse(sorted[index + 1]?.timestamp ?? '') || start + 1000);
+    const name = entry.event.replace(/[^A-Za-z0-9._ -]/g, '_').slice(0, 60);
+    lines.push(`  ${name} : s${index}, ${start}, ${end}`);
+  });
+  lines.push('```');
+  return lines;
+}
+
 /** The job summary in GitHub-flavoured Markdown. */
 export function renderSummary(report: SummaryReport): string {
-  const streampixel = report.provider === 'streampixel';
-  const unit = UNIT_OF_WORK[report.provider];
-  const title = streampixel ? `Streampixel ${report.command}` : `Wait for a ${unit}`;
-  const lines = [`## ${title}: ${report.uploadId ? `${unit} ${code(report.uploadId)}` : 'no build'}`, ''];
-  lines.push(`**Outcome:** ${report.outcome ? OUTCOME_LINE[report.outcome] : '❌ Failed'}`, '');
+  const { settings, result } = report;
+  if (!settings) return inputsRefused(report);
+  const streampixel = settings.provider === 'streampixel';
+  const unit = UNIT_OF_WORK[settings.provider];
+  const testing = settings.command === 'test-webhook';
+  const title = testing
+    ? 'Streampixel webhook check'
+    : streampixel
+      ? `Streampixel ${settings.command}: ${report.uploadId ? `build ${code(report.uploadId)}` : 'no build'}`
+      : `Wait for a ${unit}: ${code(report.uploadId ?? '')}`;
+  const lines = [`## ${title}`, ''];
+  lines.push(`**Outcome:** ${result?.outcome ? OUTCOME_LINE[result.outcome] : '❌ Failed'}`, '');
   // A rejection's message only repeats the objection: show the objection once.
-  if (report.objection)
-    lines.push(`**Objection:** ${markdownText(report.objection, MAX_OBJECTION_CHARS)}`, '');
-  else if (report.message) lines.push(`> ${markdownText(report.message, MAX_OBJECTION_CHARS)}`, '');
+  const message = result ? result.failure : report.error;
+  if (result?.objection)
+    lines.push(`**Objection:** ${markdownText(result.objection, MAX_OBJECTION_CHARS)}`, '');
+  else if (message) lines.push(`> ${markdownText(message, MAX_OBJECTION_CHARS)}`, '');
+  const next = nextStep(report);
+  if (next) lines.push(`**Next step:** ${next}`, '');
+
   if (report.timeline.length > 0) {
-    lines.push('| Stage | Status | Time (UTC) | Time in stage |', '| --- | --- | --- | --- |');
+    lines.push(...ganttChart(report.timeline), '');
+    const first = testing ? 'Event' : 'Stage';
+    lines.push(`| ${first} | Status | Time (UTC) | Time in stage |`, '| --- | --- | --- | --- |');
     for (const row of timelineRows(report.timeline)) lines.push(`| ${row.map(cell).join(' | ')} |`);
     lines.push('');
-  } else {
+  } else if (!testing) {
     lines.push(`_No event of this ${unit} was received._`, '');
   }
-  const footer = [`step took ${formatDuration(report.durationMs)}`];
-  if (streampixel) {
-    // The share link only once the build is live: before that it shows the previous build, or nothing.
-    if (report.outcome === 'approved') footer.unshift(`[share link](${report.shareUrl})`);
-    footer.unshift(`Project ${code(report.projectId)}`);
-  }
-  lines.push(footer.join(' · '), '');
+  lines.push(footer(report), '');
   return lines.join('\n');
+}
+
+function footer(report: SummaryReport): string {
+  const { settings, result, context } = report;
+  const parts: string[] = [];
+  if (settings?.provider === 'streampixel' && settings.projectId) {
+    parts.push(`Project ${code(settings.projectId)}`);
+    // The share link only once the build is live: before that it shows the previous build, or nothing.
+    if (result?.outcome === 'approved') parts.push(`[share link](${shareUrl(settings.projectId)})`);
+  }
+  if (context.commit) {
+    const short = code(context.commit.slice(0, 7));
+    parts.push(context.commitUrl ? `commit [${short}](${context.commitUrl})` : `commit ${short}`);
+  }
+  parts.push(
+    `${context.date.slice(0, 16).replace('T', ' ')} UTC`,
+    `step took ${formatDuration(report.durationMs)}`,
+  );
+  return parts.join(' · ');
+}
+
+/** What to do now, when the run did not end well; null when there is nothing to do. */
+function nextStep(report: SummaryReport): string | null {
+  const { settings, result, uploadId } = report;
+  if (!settings) return 'fix the inputs listed above and re-run the job.';
+  const outcome = result?.outcome ?? null;
+  if (outcome === 'timed-out' && uploadId && settings.command !== 'test-webhook') {
+    const input = settings.provider === 'streampixel' ? 'upload-id' : 'subject';
+    return (
+      `the ${UNIT_OF_WORK[settings.provider]} may still finish. Follow it with \`command: wait\` and ` +
+      `\`${input}: ${markdownText(uploadId)}\` (a rerun of this job would start a new one).`
+    );
+  }
+  if (outcome === 'timed-out') return 'check the webhook URL in the provider\u2019s dashboard, then re-run.';
+  if (outcome === 'rejected') return 'fix the build as the objection says, then release it again.';
+  if (outcome === 'failed' || outcome === 'cancelled') return 'see the reason above; nothing was released.';
+  if (outcome !== null || !(result?.failure ?? report.error)) return null;
+  const message = result?.failure ?? report.error ?? '';
+  if (/may have reached Streampixel|Upload outcome unknown/.test(message)) {
+    return 'look for a new build of this project in the Streampixel dashboard before re-running.';
+  }
+  if (/bridge-token|bridge-url|release bridge/.test(message)) {
+    return 'nothing was sent: fix `bridge-url` / `bridge-token` (or start the bridge), then re-run.';
+  }
+  if (/api-key|user-id/.test(message)) return 'fix `api-key` / `user-id`, then re-run.';
+  return 'see the message above, then re-run.';
+}
+
+function inputsRefused(report: SummaryReport): string {
+  const problems = (report.error ?? '').split('\n').slice(1);
+  return [
+    '## Streampixel Release: inputs refused',
+    '',
+    '**Outcome:** ❌ Nothing was run',
+    '',
+    ...problems.map((problem) => `- ${markdownText(problem.replace(/^- /, ''), 500)}`),
+    '',
+    `**Next step:** ${nextStep(report)}`,
+    '',
+    footer(report),
+    '',
+  ].join('\n');
 }

@@ -53,6 +53,8 @@ export interface OrchestratorDeps {
   openEventSource: OpenEventSource | null;
   onUploadId?(uploadId: string): void;
   onEvent?(entry: TimelineEntry): void;
+  /** After every transition: where the run stands (for the heartbeat). */
+  onState?(state: ReleaseState): void;
 }
 
 export interface ReleaseReport {
@@ -119,6 +121,7 @@ export async function orchestrate(plan: ReleasePlan, deps: OrchestratorDeps): Pr
       if (input.type === 'fatal') throw whileUploading(state, request, input.error);
       const step = transition(state, input, clock.now());
       state = step.state;
+      deps.onState?.(state);
       for (const effect of step.effects) {
         switch (effect.type) {
           case 'call':

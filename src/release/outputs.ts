@@ -1,4 +1,4 @@
-import type { Result, TimelineEntry } from '../wait/types.ts';
+import type { ReleaseObserver, RunRecord } from './observers.ts';
 import { shareUrl } from '../streampixel/schemas.ts';
 import { displayText } from '../webhooks/display-text.ts';
 
@@ -20,26 +20,29 @@ export const OUTPUT = {
 export type SetOutput = (name: string, value: string) => void;
 
 /**
- * Sets outputs as soon as they are known, so a later step (or a failing one) still sees the upload id
- * and the timeline so far.
+ * Sets outputs as soon as they are known, so a later step (or a failing one) still sees the upload id and
+ * the timeline so far. `projectId` is Streampixel's, for the share link; null for another provider.
  */
-export function createOutputWriter(setOutput: SetOutput, projectId: string | null) {
-  const timeline: TimelineEntry[] = [];
-  // Streampixel's share link; another provider's unit of work has none.
-  if (projectId) setOutput(OUTPUT.shareUrl, shareUrl(projectId));
+export function outputsObserver(setOutput: SetOutput, projectId: string | null): ReleaseObserver {
+  const events = (record: RunRecord) => setOutput(OUTPUT.events, JSON.stringify(record.timeline));
   return {
-    uploadId(uploadId: string): void {
-      setOutput(OUTPUT.uploadId, uploadId);
+    name: 'set the outputs',
+    started(record) {
+      if (projectId) setOutput(OUTPUT.shareUrl, shareUrl(projectId));
+      if (record.uploadId) setOutput(OUTPUT.uploadId, record.uploadId);
     },
-    event(entry: TimelineEntry): void {
-      timeline.push(entry);
+    uploadId(record) {
+      if (record.uploadId) setOutput(OUTPUT.uploadId, record.uploadId);
+    },
+    event(entry, record) {
       setOutput(OUTPUT.status, entry.status);
-      setOutput(OUTPUT.events, JSON.stringify(timeline));
+      events(record);
     },
-    /** The end of the step, successful or not: result is null when an error ended it. */
-    finish(result: Result | null, durationMs: number): void {
-      setOutput(OUTPUT.events, JSON.stringify(timeline));
-      setOutput(OUTPUT.durationSeconds, String(Math.round(durationMs / 100) / 10));
+    /** The end of the step, successful or not: no result when an error ended it. */
+    finished(record) {
+      events(record);
+      setOutput(OUTPUT.durationSeconds, String(Math.round(record.durationMs / 100) / 10));
+      const { result } = record;
       if (result?.outcome) setOutput(OUTPUT.outcome, result.outcome);
       if (result?.objection) setOutput(OUTPUT.objection, result.objection);
       const links = result?.links ?? {};
@@ -51,5 +54,3 @@ export function createOutputWriter(setOutput: SetOutput, projectId: string | nul
     },
   };
 }
-
-export type OutputWriter = ReturnType<typeof createOutputWriter>;

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, renderSummary, timelineRows } from '../../../src/action/summary.ts';
+import { ganttChart, renderSummary, timelineRows } from '../../../src/action/summary.ts';
+import type { Settings } from '../../../src/release/inputs.ts';
+import { formatDuration } from '../../../src/wait/format.ts';
 import type { TimelineEntry } from '../../../src/wait/types.ts';
 
 const entry = (event: string, status: string, timestamp: string): TimelineEntry => ({
@@ -37,48 +39,81 @@ describe('formatDuration', () => {
 });
 
 describe('renderSummary', () => {
-  const report = {
-    command: 'release' as const,
-    provider: 'streampixel' as const,
+  const settings = (patch: Partial<Settings> = {}): Settings => ({
+    command: 'release',
+    apiKey: 'k',
+    userId: 'u',
     projectId: 'proj-1',
+    fileUrl: 'https://builds.example/game.zip',
+    uploadId: null,
+    autoRelease: false,
+    waitVia: 'bridge',
+    bridgeUrl: 'https://bridge.example',
+    bridgeToken: 't',
+    receiverPort: 8080,
+    receiverPath: '/',
+    timeoutMs: 45 * 60_000,
+    failOnRejected: true,
+    failOnTimeout: true,
+    apiBaseUrl: 'https://api.example',
+    provider: 'streampixel',
+    subject: null,
+    webhookSecret: null,
+    ...patch,
+  });
+  const report = {
+    settings: settings(),
     uploadId: 'up-1',
-    outcome: 'rejected' as const,
-    message: 'Streampixel rejected build up-1: <script>alert(1)</script> | bad',
-    objection: '<script>alert(1)</script> | bad',
+    result: {
+      outcome: 'rejected' as const,
+      failure: 'Streampixel rejected build up-1: <script>alert(1)</script> | bad',
+      objection: '<script>alert(1)</script> | bad',
+    },
+    error: null,
     timeline,
-    shareUrl: 'https://share.streampixel.io/proj-1',
     durationMs: 250_000,
+    context: {
+      commit: '9f8e7d6c5b4a39281706f5e4d3c2b1a098765432',
+      commitUrl: 'https://github.com/o/r/commit/9f8e7d6c5b4a39281706f5e4d3c2b1a098765432',
+      runUrl: null,
+      date: '2026-11-24T13:10:00.000Z',
+    },
   };
+  const approved = { ...report, result: { outcome: 'approved' as const, failure: null, objection: null } };
 
-  it('shows the outcome, the objection, the timeline and the share link', () => {
+  it('shows the outcome first, then a Gantt chart above the timeline, then commit and date', () => {
     const markdown = renderSummary(report);
     const text = decodeReferences(markdown);
     expect(text).toContain('## Streampixel release: build <code>up-1</code>');
-    expect(markdown).toContain('**Outcome:** ❌ Rejected');
+    expect(markdown.indexOf('**Outcome:** ❌ Rejected')).toBeLessThan(markdown.indexOf('```mermaid'));
+    expect(markdown.indexOf('```mermaid')).toBeLessThan(markdown.indexOf('| Stage |'));
     expect(text).toContain('| build.downloading | Downloading Files | 13:00:05Z | 3 min 05 s |');
-    expect(markdown).toContain('step took 4 min 10 s');
+    expect(text).toContain(
+      'commit [<code>9f8e7d6</code>](https://github.com/o/r/commit/9f8e7d6c5b4a39281706f5e4d3c2b1a098765432)',
+    );
+    expect(markdown).toContain('2026-11-24 13:10 UTC · step took 4 min 10 s');
+  });
+
+  it('charts each stage from its timestamp to the next one', () => {
+    expect(ganttChart(timeline)).toEqual([
+      '```mermaid',
+      'gantt',
+      '  dateFormat x',
+      '  axisFormat %H:%M:%S',
+      '  section Stages',
+      `  build.uploaded : s0, ${Date.parse('2026-11-24T13:00:00Z')}, ${Date.parse('2026-11-24T13:00:05Z')}`,
+      `  build.downloading : s1, ${Date.parse('2026-11-24T13:00:05Z')}, ${Date.parse('2026-11-24T13:03:10Z')}`,
+      `  build.saving : s2, ${Date.parse('2026-11-24T13:03:10Z')}, ${Date.parse('2026-11-24T13:04:10Z')}`,
+      `  build.rejected : s3, ${Date.parse('2026-11-24T13:04:10Z')}, ${Date.parse('2026-11-24T13:04:11Z')}`,
+      '```',
+    ]);
+    expect(ganttChart([entry('x:y\n#z', 's', '2026-11-24T13:00:00Z')])[5]).toMatch(/^ {2}x_y__z : s0, /);
   });
 
   it('shows the share link only once the build is live', () => {
     expect(renderSummary(report)).not.toContain('share link');
-    const live = renderSummary({ ...report, outcome: 'approved', objection: null, message: null });
-    expect(live).toContain('[share link](https://share.streampixel.io/proj-1)');
-  });
-
-  it("names another provider's unit of work, with no Streampixel project or link", () => {
-    const markdown = decodeReferences(
-      renderSummary({
-        ...report,
-        provider: 'buildpixel',
-        command: 'wait',
-        outcome: 'succeeded',
-        objection: null,
-        message: null,
-      }),
-    );
-    expect(markdown).toContain('## Wait for a BuildPixel build: BuildPixel build <code>up-1</code>');
-    expect(markdown).toContain('**Outcome:** ✅ Succeeded');
-    expect(markdown).not.toMatch(/Project|share link/);
+    expect(renderSummary(approved)).toContain('[share link](https://share.streampixel.io/proj-1)');
+    expect(renderSummary(approved)).not.toContain('Next step');
   });
 
   it('escapes webhook text so it cannot inject HTML or break the table', () => {
@@ -89,9 +124,80 @@ describe('renderSummary', () => {
     );
   });
 
-  it('shows the objection once', () => {
+  it('shows the objection once, and what to do next', () => {
     const markdown = decodeReferences(renderSummary(report));
     expect(markdown.split('alert(1)')).toHaveLength(2);
+    expect(markdown).toContain('**Next step:** fix the build as the objection says');
+  });
+
+  it('says how to follow a build that timed out', () => {
+    const markdown = renderSummary({
+      ...report,
+      result: { outcome: 'timed-out', failure: 'No outcome for build up-1 after 45 min', objection: null },
+    });
+    expect(decodeReferences(markdown)).toContain('Follow it with `command: wait` and `upload-id: up-1`');
+  });
+
+  it('says nothing was sent when pre-flight failed, and to fix the token', () => {
+    const markdown = renderSummary({
+      ...report,
+      uploadId: null,
+      timeline: [],
+      result: null,
+      error: '401 from the release bridge: check bridge-token',
+    });
+    expect(markdown).toContain('**Outcome:** ❌ Failed');
+    expect(markdown).toContain('**Next step:** nothing was sent: fix `bridge-url` / `bridge-token`');
+  });
+
+  it('writes a card for the webhook check without build wording', () => {
+    const markdown = renderSummary({
+      ...report,
+      settings: settings({ command: 'test-webhook', fileUrl: null }),
+      uploadId: null,
+      timeline: [],
+      result: { outcome: 'test-delivered', failure: null, objection: null },
+    });
+    expect(markdown).toContain('## Streampixel webhook check');
+    expect(markdown).toContain('**Outcome:** ✅ Test webhook delivered');
+    expect(markdown).not.toMatch(/build/i);
+  });
+
+  it('writes a summary even when the inputs were refused', () => {
+    const markdown = renderSummary({
+      ...report,
+      settings: null,
+      uploadId: null,
+      timeline: [],
+      result: null,
+      error: "The action's inputs have 2 problems:\n- file-url: is required\n- bridge-token: is required",
+    });
+    expect(markdown).toContain('## Streampixel Release: inputs refused');
+    expect(decodeReferences(markdown)).toContain('- file-url: is required');
+    expect(markdown).toContain('**Next step:** fix the inputs listed above');
+  });
+
+  it('says so when no event arrived', () => {
+    const markdown = renderSummary({
+      ...report,
+      timeline: [],
+      result: { outcome: 'timed-out', failure: 'x', objection: null },
+    });
+    expect(markdown).toContain('_No event of this build was received._');
+    expect(markdown).toContain('**Outcome:** ⏱️ Timed out');
+  });
+
+  it("names another provider's unit of work, with no Streampixel project or link", () => {
+    const markdown = decodeReferences(
+      renderSummary({
+        ...approved,
+        settings: settings({ provider: 'buildpixel', command: 'wait', subject: 'up-1' }),
+        result: { outcome: 'succeeded', failure: null, objection: null },
+      }),
+    );
+    expect(markdown).toContain('## Wait for a BuildPixel build: <code>up-1</code>');
+    expect(markdown).toContain('**Outcome:** ✅ Succeeded');
+    expect(markdown).not.toMatch(/Project|share link/);
   });
 
   it('renders no Markdown or HTML from outside text: links, images, emphasis, autolinks, breaks', () => {
@@ -99,25 +205,17 @@ describe('renderSummary', () => {
       '[click](https://evil.example) ![x](https://evil.example/p.png) **b** _i_ www.evil.example `c` <b>x</b>\n# h';
     const markdown = renderSummary({
       ...report,
-      objection: hostile,
-      message: `rejected: ${hostile}`,
+      result: { outcome: 'rejected', failure: `rejected: ${hostile}`, objection: hostile },
       uploadId: '`up` <i>1</i>',
       timeline: [entry('build.saving', hostile, '2026-11-24T13:03:10Z')],
     });
     const fromOutside = markdown.split('\n').filter((line) => line.includes('evil') || line.includes('up'));
     expect(fromOutside.length).toBeGreaterThanOrEqual(3);
     for (const line of fromOutside) {
-      // Our own markup around the outside text: a bold label, table pipes, the share link.
-      const own = line.replace(/^\*\*Objection:\*\* /, '').replace(/\[share link\]\([^)]*\)/, '');
+      const own = line.replace(/^\*\*Objection:\*\* /, '').replace(/^<code>|<\/code>/g, '');
       expect(own).not.toMatch(/[[\]()*_`!]|<(?!\/?code>)|www\.|https:/);
     }
     expect(decodeReferences(markdown)).toContain(hostile.replace('\n', '\\n'));
-  });
-
-  it('says so when no event arrived', () => {
-    const markdown = renderSummary({ ...report, outcome: 'timed-out', objection: null, timeline: [] });
-    expect(markdown).toContain('_No event of this build was received._');
-    expect(markdown).toContain('**Outcome:** ⏱️ Timed out');
   });
 });
 
