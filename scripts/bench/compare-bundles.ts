@@ -37,6 +37,10 @@ const start = async (entry: string, name: string): Promise<BridgeProcess> =>
       BRIDGE_READ_TOKEN: 'bench-read-token-0123456789',
       BRIDGE_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
       ...BENCH_PROVIDER_ENV,
+      // For profiles and counters of both bridges, e.g. --cpu-prof.
+      ...(process.env.BENCH_BRIDGE_NODE_OPTIONS
+        ? { NODE_OPTIONS: process.env.BENCH_BRIDGE_NODE_OPTIONS }
+        : {}),
     },
     entry,
   );
