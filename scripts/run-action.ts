@@ -28,7 +28,12 @@ export function parseOutputFile(text: string): Record<string, string> {
  * Runs the built action the way a runner does: `node dist/action/index.js` with `INPUT_*` variables and
  * fresh GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files, and nothing else from this process's environment.
  */
-export async function runAction(inputs: Record<string, string>, entry = BUNDLE): Promise<ActionRun> {
+export async function runAction(
+  inputs: Record<string, string>,
+  entry = BUNDLE,
+  /** More of the runner's environment, e.g. GITHUB_REPOSITORY, GITHUB_SHA, GITHUB_API_URL. */
+  runnerEnv: Record<string, string> = {},
+): Promise<ActionRun> {
   const dir = await mkdtemp(join(tmpdir(), 'action-run-'));
   try {
     const outputFile = join(dir, 'output');
@@ -39,6 +44,7 @@ export async function runAction(inputs: Record<string, string>, entry = BUNDLE):
       GITHUB_OUTPUT: outputFile,
       GITHUB_STEP_SUMMARY: summaryFile,
       RUNNER_TEMP: dir,
+      ...runnerEnv,
     };
     for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
 

@@ -15,6 +15,9 @@ import { verdictOf } from '../release/exit-policy.ts';
 import { startHeartbeat, progressOf } from '../release/heartbeat.ts';
 import { createRunRecord, tell, type ReleaseObserver } from '../release/observers.ts';
 import { outputsObserver } from '../release/outputs.ts';
+import { deploymentObserver } from './deployment-observer.ts';
+import { notifyObserver, type NotifyContext } from '../release/notify/notify-observer.ts';
+import { shareUrl } from '../streampixel/schemas.ts';
 import { renderSummary } from './summary.ts';
 
 // The one place that talks to @actions/core about success and failure.
@@ -47,8 +50,12 @@ export async function run(options: RunOptions = {}): Promise<void> {
     const plan = planOf(settings);
     const streampixel = settings.provider === 'streampixel';
     record.uploadId = streampixel ? settings.uploadId : settings.subject;
+    const setOutput = (name: string, value: string) => core.setOutput(name, value);
+    const deployment = deploymentObserver(settings, setOutput, warn);
     observers = [
-      outputsObserver((name, value) => core.setOutput(name, value), streampixel ? settings.projectId : null),
+      outputsObserver(setOutput, streampixel ? settings.projectId : null),
+      ...(deployment ? [deployment] : []),
+      ...(settings.notify ? [notifyObserver(settings.notify, notifyContext(settings), warn)] : []),
       summaryObserver(settings),
     ];
     logSettings(settings);
@@ -153,6 +160,20 @@ function summaryObserver(settings: Settings | null): ReleaseObserver {
       });
       await core.summary.addRaw(markdown).write();
     },
+  };
+}
+
+function notifyContext(settings: Settings): NotifyContext {
+  const streampixel = settings.provider === 'streampixel';
+  const { runUrl, commit } = summaryContext();
+  return {
+    provider: settings.provider,
+    command: settings.command,
+    projectId: streampixel ? settings.projectId : null,
+    shareUrl: streampixel ? shareUrl(settings.projectId) : null,
+    runUrl,
+    repository: process.env.GITHUB_REPOSITORY ?? null,
+    commit,
   };
 }
 

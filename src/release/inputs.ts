@@ -4,6 +4,7 @@ import { ERROR_CODE, ReleaseError } from '../streampixel/errors.ts';
 import { STREAMPIXEL_API_BASE } from '../streampixel/schemas.ts';
 import { COMMANDS } from '../wait/types.ts';
 import { PROVIDERS, type ProviderId } from '../webhooks/event.ts';
+import { parseNotifySettings } from './notify/settings.ts';
 import { receiverIntake } from './receiver-intake.ts';
 import type { ReleasePlan, ReleaseRequest, WaitPath } from './request.ts';
 
@@ -28,12 +29,25 @@ export const INPUT = {
   provider: 'provider',
   subject: 'subject',
   webhookSecret: 'webhook-secret',
+  environment: 'environment',
+  environmentUrl: 'environment-url',
+  githubToken: 'github-token',
+  notifyUrl: 'notify-url',
+  notifyOn: 'notify-on',
+  notifyFormat: 'notify-format',
 } as const;
 
 export const WAIT_VIA = ['bridge', 'receiver', 'none'] as const;
 
 /** Inputs that hold secrets, masked before anything else can print them. */
-const SECRET_INPUTS = [INPUT.apiKey, INPUT.bridgeToken, INPUT.webhookSecret] as const;
+// A chat webhook URL is a credential: whoever holds it can post to the channel.
+const SECRET_INPUTS = [
+  INPUT.apiKey,
+  INPUT.bridgeToken,
+  INPUT.webhookSecret,
+  INPUT.githubToken,
+  INPUT.notifyUrl,
+] as const;
 
 // GitHub passes every input as a string; '' means "not given".
 const optional = <T extends z.ZodType>(schema: T) =>
@@ -105,6 +119,13 @@ const FIELDS = {
   ),
   [INPUT.subject]: optional(z.string().trim().min(1).max(200)),
   [INPUT.webhookSecret]: optional(z.string().trim().min(1)),
+  [INPUT.environment]: optional(z.string().trim().min(1).max(255)),
+  [INPUT.environmentUrl]: optional(httpUrl),
+  [INPUT.githubToken]: optional(z.string().trim().min(1)),
+  // Checked together by parseNotifySettings (crossFieldProblems).
+  [INPUT.notifyUrl]: optional(z.string().trim()),
+  [INPUT.notifyOn]: optional(z.string().trim()),
+  [INPUT.notifyFormat]: optional(z.string().trim()),
 } satisfies Record<InputName, z.ZodType>;
 
 type InputName = (typeof INPUT)[keyof typeof INPUT];
@@ -121,6 +142,17 @@ interface Problem {
 function crossFieldProblems(fields: Partial<Fields>, given: Record<string, string>): Problem[] {
   const problems: Problem[] = [];
   const add = (input: string, message: string) => problems.push({ input, message });
+  const notify = notifySettingsOf(given);
+  if (!notify.ok) {
+    for (const problem of notify.problems) {
+      const [, input, message] = /^(notify-[a-z]+):? (.*)$/.exec(problem) ?? [
+        problem,
+        INPUT.notifyUrl,
+        problem,
+      ];
+      add(input ?? INPUT.notifyUrl, message ?? problem);
+    }
+  }
   const command = fields[INPUT.command];
   const provider = fields[INPUT.provider];
   if (provider !== undefined && provider !== 'streampixel') {
@@ -212,7 +244,15 @@ function otherProviderProblems(
   }
 }
 
-function toSettings(fields: Fields) {
+const notifySettingsOf = (given: Record<string, string | undefined>) =>
+  parseNotifySettings({
+    url: given[INPUT.notifyUrl] ?? '',
+    on: given[INPUT.notifyOn] ?? '',
+    format: given[INPUT.notifyFormat] ?? '',
+  });
+
+function toSettings(fields: Fields, given: Record<string, string>) {
+  const notify = notifySettingsOf(given);
   return {
     command: fields[INPUT.command],
     // '' for a provider other than Streampixel, which needs none of them.
@@ -234,6 +274,12 @@ function toSettings(fields: Fields) {
     provider: fields[INPUT.provider],
     subject: fields[INPUT.subject] ?? null,
     webhookSecret: fields[INPUT.webhookSecret] ?? null,
+    /** A GitHub Deployment is made only with an environment (DESIGN §8.1). */
+    environment: fields[INPUT.environment] ?? null,
+    environmentUrl: fields[INPUT.environmentUrl] ?? null,
+    githubToken: fields[INPUT.githubToken] ?? null,
+    /** null: no notifications (no notify-url). */
+    notify: notify.ok ? notify.value : null,
   };
 }
 
@@ -314,7 +360,7 @@ export function parseInputs(source: InputSource): Settings {
     else for (const issue of parsed.error.issues) problems.push({ input: name, message: issue.message });
   }
   problems.push(...crossFieldProblems(fields as Partial<Fields>, raw));
-  if (problems.length === 0) return toSettings(fields as Fields);
+  if (problems.length === 0) return toSettings(fields as Fields, raw);
   const lines = problems.map((problem) => `- ${problem.input}: ${problem.message}`);
   throw new ReleaseError(
     ERROR_CODE.invalidInputs,

@@ -15,6 +15,7 @@ export const OUTPUT = {
   mediaId: 'media-id',
   playbackIds: 'playback-ids',
   videoId: 'video-id',
+  deploymentId: 'deployment-id',
 } as const;
 
 export type SetOutput = (name: string, value: string) => void;

@@ -68,6 +68,10 @@ export async function startWorld(options: WorldOptions = {}) {
     provider: 'streampixel',
     subject: null,
     webhookSecret: null,
+    environment: null,
+    environmentUrl: null,
+    githubToken: null,
+    notify: null,
     ...patch,
   });
 

@@ -59,6 +59,10 @@ describe('renderSummary', () => {
     provider: 'streampixel',
     subject: null,
     webhookSecret: null,
+    environment: null,
+    environmentUrl: null,
+    githubToken: null,
+    notify: null,
     ...patch,
   });
   const report = {
