@@ -120,7 +120,7 @@ describe('workflows', () => {
       '        uses: your-org/streampixel-release@v1',
       '        with:',
       '          api-key: ${{ secrets.STREAMPIXEL_API_KEY }}',
-      '          notify-url: https://hooks.example.com/x',
+      '          notify-channel: releases',
       '      - run: echo "${{ steps.release.outputs.outcome }} ${{ github.nope }}"',
       '      - uses: actions/checkout@v4',
       '        with:',
@@ -133,7 +133,7 @@ describe('workflows', () => {
       expect.stringMatching(
         /^broken\.yml:14:\d+: input "reff" is not defined in action "actions\/checkout@v4"/,
       ),
-      'broken.yml:10: input "notify-url" is not an input of action.yml',
+      'broken.yml:10: input "notify-channel" is not an input of action.yml',
     ]);
   });
 });
