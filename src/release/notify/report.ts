@@ -1,4 +1,4 @@
-import type { Command, Outcome } from '../../wait/types.ts';
+import { OUTCOMES, type Command } from '../../wait/types.ts';
 import type { ProviderId } from '../../webhooks/event.ts';
 
 // What a notification tells: one small shape the orchestration (or the bridge, after a handoff) fills in,
@@ -6,19 +6,7 @@ import type { ProviderId } from '../../webhooks/event.ts';
 // from webhooks) and is neutralised by each format, never here.
 
 /** Every outcome a notification can report; `error` is a step that ended without one (a failed pre-flight). */
-export const NOTIFY_OUTCOMES = [
-  'approved',
-  'rejected',
-  'timed-out',
-  'submitted',
-  'processed',
-  'test-delivered',
-  'succeeded',
-  'failed',
-  'cancelled',
-  'handed-off',
-  'error',
-] as const satisfies readonly (Outcome | 'handed-off' | 'error')[];
+export const NOTIFY_OUTCOMES = [...OUTCOMES, 'handed-off', 'error'] as const;
 export type NotifyOutcome = (typeof NOTIFY_OUTCOMES)[number];
 
 export interface ReleaseReport {
