@@ -126,6 +126,8 @@ export interface OidcVerifier {
 }
 
 const ALGORITHM = 'RS256';
+/** GitHub's tokens are 1-2 KB; a header far larger is not one, and is not worth decoding. */
+const MAX_TOKEN_LENGTH = 16 * 1024;
 /** A discovery document and a key set are a few KiB; anything past this is not one of them. */
 const MAX_DOCUMENT_BYTES = 256 * 1024;
 
@@ -163,6 +165,7 @@ export function createOidcVerifier(options: OidcVerifierOptions): OidcVerifier {
   return {
     async verify(token) {
       if (typeof token !== 'string' || token.trim() === '') return refuse('missing-token');
+      if (token.length > MAX_TOKEN_LENGTH) return refuse('malformed');
       // Checked before any key is fetched: a token that cannot pass costs the issuer nothing.
       let algorithm: unknown;
       try {

@@ -99,6 +99,14 @@ describe('refused with 401 and a reason', () => {
     expect(issuer.fetches).toEqual({ discovery: 0, jwks: 0 });
   });
 
+  test('a genuine token of more than 16 KiB: malformed, nothing fetched', async () => {
+    const issuer = await startFakeOidcIssuer();
+    const token = await issuer.mint(AUDIENCE, { padding: 'x'.repeat(13 * 1024) });
+    expect(token.length).toBeGreaterThan(16 * 1024);
+    expectRefused(await verifierFor(issuer).verify(token), 401, 'malformed', token);
+    expect(issuer.fetches).toEqual({ discovery: 0, jwks: 0 });
+  });
+
   test('signed by another key under the published kid: bad-signature, keys not refetched', async () => {
     const issuer = await startFakeOidcIssuer();
     const verifier = verifierFor(issuer, { jwksCooldownMs: 0 });
