@@ -26,7 +26,8 @@ const CLEAR_LINE = '\r\x1b[2K';
 export function createPrinter(stream: ErrorStream, mask: Mask): Printer {
   const live = stream.isTTY === true;
   let shown = '';
-  const width = () => Math.max(20, (stream.columns ?? 80) - 1);
+  // Room is left for the terminal's own echo of ^C, which would otherwise wrap and strand the line.
+  const width = () => Math.max(20, (stream.columns || 80) - 4);
   return {
     live,
     line(text) {

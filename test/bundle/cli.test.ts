@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { shareCapturedOutput } from '../../scripts/captured-output.ts';
 import { freePort } from '../../scripts/free-port.ts';
@@ -47,6 +47,25 @@ async function runCli(args: string[], env: Record<string, string> = {}): Promise
   shareCapturedOutput('cli', () => `${stdout}\n${stderr}`);
   const exitCode = await new Promise<number | null>((resolve) => child.on('close', resolve));
   return { exitCode, stdout, stderr, elapsedMs: performance.now() - started };
+}
+
+/** util-linux `script` gives the CLI a pseudo-terminal, as a person's shell would. */
+const HAS_SCRIPT = spawnSync('script', ['--version']).status === 0;
+
+/** Runs the built CLI on a pseudo-terminal (stdout and stderr both reach it); flags come from `env`. */
+async function runCliOnTerminal(command: string, env: Record<string, string>): Promise<CliRun> {
+  const started = performance.now();
+  // A pseudo-terminal with no terminal behind `script` starts with odd modes (CR shown as NL): set sane ones.
+  const line = `stty sane columns 100; exec ${process.execPath} ${BUNDLE} ${command}`;
+  const child = spawn('script', ['--quiet', '--return', '--command', line, '/dev/null'], {
+    env: { PATH: process.env.PATH, TERM: 'xterm', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  shareCapturedOutput('cli on a terminal', () => stdout);
+  const exitCode = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  return { exitCode, stdout, stderr: '', elapsedMs: performance.now() - started };
 }
 
 /** The one JSON object --json prints: stdout must hold it and nothing else. */
@@ -347,4 +366,34 @@ describe('dist/cli/index.js', () => {
       expect(findSecrets('cli', `${run.stdout}\n${run.stderr}`)).toEqual([]);
     }
   });
+
+  it.skipIf(!HAS_SCRIPT)(
+    'on a terminal: a live line with the stage and elapsed time, rewritten in place and cleared',
+    async () => {
+      const { env, flags } = await receiverWorld({}, { ...FAST_STAGES, 'build.approved': 2_600 });
+      const variables: Record<string, string> = { ...env };
+      for (let index = 0; index < flags.length; index += 2) {
+        variables[`STREAMPIXEL_${flags[index]!.slice(2).toUpperCase().replaceAll('-', '_')}`] =
+          flags[index + 1]!;
+      }
+      const run = await runCliOnTerminal('release', variables);
+
+      expect(run.exitCode, run.stdout).toBe(0);
+      const CLEAR = '\r\x1b[2K';
+      const redraws = run.stdout.split(CLEAR).filter((part) => /elapsed/.test(part));
+      // Twice a second over the 2.6 s stage: each one the stage, the time elapsed, in stage, and left.
+      expect(redraws.length, run.stdout).toBeGreaterThanOrEqual(4);
+      expect(
+        redraws.some((part) =>
+          /^\S build\.distributing · 0:0[12] elapsed · 0:0\d in stage · 0:5\d left/.test(part),
+        ),
+      ).toBe(true);
+      // Cleared at the end: the outcome comes after the last redraw, on a line of its own, and no live line is left.
+      const afterLast = run.stdout.slice(run.stdout.lastIndexOf('elapsed'));
+      expect(afterLast).toMatch(/^elapsed[^\n]*\r\x1b\[2KOutcome: approved \(\d+ s\)\r?\n/);
+      expect(run.stdout.trimEnd().split('\n').at(-1)).toMatch(/^Live: /);
+      // Events are still printed as lines above it.
+      expect(run.stdout).toMatch(/build\.approved \(Approved\) at /);
+    },
+  );
 });
