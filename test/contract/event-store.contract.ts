@@ -337,5 +337,94 @@ export function describeEventStoreContract(name: string, factory: ContractFactor
       }
       expect(await store.read({ ...all, subject: 'up-1' })).toHaveLength(2);
     });
+
+    describe('handoffs', () => {
+      const REQUEST = { provider: 'streampixel', subject: 'up-1', deadline: T0 + 60_000, notify: null };
+      const register = (store: EventStore, id: string, now = T0) =>
+        store.handoffs.register({ id, repository: 'acme/game', request: REQUEST, now });
+
+      test('are stored with their request, and an id is registered once', async () => {
+        const { openMigrated } = await fresh();
+        const store = await openMigrated();
+        const stored = await register(store, 'h-1');
+        expect(stored).toMatchObject({
+          id: 'h-1',
+          repository: 'acme/game',
+          request: REQUEST,
+          state: 'following',
+        });
+        expect(await store.handoffs.get('h-1')).toEqual(stored);
+        expect(await store.handoffs.get('h-2')).toBeNull();
+        const again = await register(store, 'h-1').catch((error: unknown) => error);
+        expect((again as StoreError).code).toBe(STORE_ERROR_CODE.invalidEvent);
+      });
+
+      test('are claimed when due and free, by one owner at a time, until the lease runs out', async () => {
+        const { openMigrated } = await fresh();
+        const store = await openMigrated();
+        await register(store, 'h-1');
+        await register(store, 'h-later', T0 + 10_000);
+        const first = await store.handoffs.claim('replica-a', T0 + 1, 5_000, 10);
+        expect(first.map((h) => [h.id, h.claimedBy, h.claimedUntil])).toEqual([
+          ['h-1', 'replica-a', T0 + 5_001],
+        ]);
+        expect(await store.handoffs.claim('replica-b', T0 + 2, 5_000, 10)).toEqual([]);
+        // The lease ran out: another replica takes over; the first can no longer save progress.
+        const second = await store.handoffs.claim('replica-b', T0 + 6_000, 5_000, 10);
+        expect(second.map((h) => h.id)).toEqual(['h-1']);
+        expect(await store.handoffs.update('h-1', 'replica-a', T0 + 6_001, { cursor: 9 })).toBe(false);
+        expect(await store.handoffs.update('h-1', 'replica-b', T0 + 6_001, { cursor: 9 })).toBe(true);
+        expect((await store.handoffs.claim('replica-c', T0 + 20_000, 5_000, 1)).map((h) => h.id)).toEqual([
+          'h-1',
+        ]);
+      });
+
+      test('keep progress, give up the lease on request, and are never claimed once finished', async () => {
+        const { openMigrated, open } = await fresh();
+        const store = await openMigrated();
+        await register(store, 'h-1');
+        await store.handoffs.claim('replica-a', T0, 60_000, 10);
+        expect(
+          await store.handoffs.update('h-1', 'replica-a', T0 + 5, {
+            attempts: 2,
+            nextAttemptAt: T0 + 30_000,
+            detail: 'GitHub answered 502',
+            release: true,
+          }),
+        ).toBe(true);
+        expect(await store.handoffs.claim('replica-b', T0 + 10, 60_000, 10)).toEqual([]);
+        const due = await store.handoffs.claim('replica-b', T0 + 30_000, 60_000, 10);
+        expect(due[0]).toMatchObject({ attempts: 2, detail: 'GitHub answered 502', claimedBy: 'replica-b' });
+        await store.handoffs.update('h-1', 'replica-b', T0 + 30_001, {
+          state: 'finished',
+          outcome: 'approved',
+          release: true,
+        });
+        await store.close();
+        // Durable: a reopened store sees it finished, and never claims it again.
+        const reopened = open();
+        await reopened.migrate();
+        expect(await reopened.handoffs.get('h-1')).toMatchObject({
+          state: 'finished',
+          outcome: 'approved',
+          claimedBy: null,
+        });
+        expect(await reopened.handoffs.claim('replica-c', T0 + 99_999_999, 60_000, 10)).toEqual([]);
+      });
+
+      test('two stores claiming at once never both take the same handoff', async () => {
+        const { openMigrated } = await fresh();
+        const a = await openMigrated();
+        const b = await openMigrated();
+        for (let i = 0; i < 20; i += 1) await register(a, `h-${i}`);
+        const [claimedA, claimedB] = await Promise.all([
+          a.handoffs.claim('replica-a', T0 + 1, 60_000, 15),
+          b.handoffs.claim('replica-b', T0 + 1, 60_000, 15),
+        ]);
+        const ids = [...claimedA, ...claimedB].map((h) => h.id);
+        expect(new Set(ids).size).toBe(ids.length);
+        expect(ids.length).toBe(20);
+      });
+    });
   });
 }

@@ -8,6 +8,7 @@ import { systemClock } from '../../lib/clock.ts';
 import { messageOf } from '../../lib/error-message.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { STORE_ERROR_CODE, StoreError, storeClosed } from './errors.ts';
+import type { HandoffStore } from './handoff-store.ts';
 import type { AppendListener, AppendResult, EventStore, NewEvent, ReadQuery, StoredEvent } from './store.ts';
 
 export interface ConnectBackoff {
@@ -62,6 +63,16 @@ export class ConnectingEventStore implements EventStore {
   purgeOlderThan(cutoff: Date): Promise<number> {
     return this.#ready ? this.#store.purgeOlderThan(cutoff) : Promise.reject(notConnected());
   }
+
+  /** The store's handoffs once connected; until then every call fails like the others. */
+  readonly handoffs: HandoffStore = {
+    register: (handoff) =>
+      this.#ready ? this.#store.handoffs.register(handoff) : Promise.reject(notConnected()),
+    get: (id) => (this.#ready ? this.#store.handoffs.get(id) : Promise.reject(notConnected())),
+    claim: (...args) => (this.#ready ? this.#store.handoffs.claim(...args) : Promise.reject(notConnected())),
+    update: (...args) =>
+      this.#ready ? this.#store.handoffs.update(...args) : Promise.reject(notConnected()),
+  };
 
   ping(): Promise<void> {
     return this.#ready ? this.#store.ping() : Promise.reject(notConnected());

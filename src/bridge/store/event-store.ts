@@ -7,6 +7,7 @@ import { silentLogger, type Logger } from '../../lib/logger.ts';
 import { AppendListeners } from './append-listeners.ts';
 import { storeClosed } from './errors.ts';
 import { GroupCommitQueue, type GroupCommitStats } from './group-commit.ts';
+import type { HandoffStore } from './handoff-store.ts';
 import type { AppendListener, AppendResult, EventStore, NewEvent, ReadQuery, StoredEvent } from './store.ts';
 import { validateNewEvent, validateReadQuery } from './validate.ts';
 
@@ -26,6 +27,7 @@ export interface StoreBackend {
   /** `stillOpen` throws once the store is closing, so a long purge stops between its chunks. */
   purgeOlderThan(cutoff: Date, stillOpen: () => void): Promise<number>;
   ping(): Promise<void>;
+  handoffs: HandoffStore;
   /** The first subscriber arrived: a backend that hears other processes (LISTEN) starts now. */
   startListening?(): void;
   /** After every pending append has settled. */
@@ -50,6 +52,8 @@ export class LifecycleEventStore implements EventStore {
   readonly #queue: GroupCommitQueue<NewEvent, AppendResult>;
   readonly #listeners: AppendListeners;
   #closing: Promise<void> | undefined;
+  /** The backend's handoffs, refused once the store is closing like every other call. */
+  readonly handoffs: HandoffStore;
 
   constructor(build: (hooks: StoreHooks) => StoreBackend, options: EventStoreOptions = {}) {
     const logger = options.logger ?? silentLogger;
@@ -57,6 +61,19 @@ export class LifecycleEventStore implements EventStore {
       logger.error(`event store: an onAppend listener threw: ${messageOf(error)}`),
     );
     this.#backend = build({ emit: (provider, subject) => this.#listeners.emit(provider, subject) });
+    const backendHandoffs = this.#backend.handoffs;
+    const open =
+      <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
+      async (...args: A) => {
+        this.#assertOpen();
+        return call(...args);
+      };
+    this.handoffs = {
+      register: open(backendHandoffs.register.bind(backendHandoffs)),
+      get: open(backendHandoffs.get.bind(backendHandoffs)),
+      claim: open(backendHandoffs.claim.bind(backendHandoffs)),
+      update: open(backendHandoffs.update.bind(backendHandoffs)),
+    };
     this.#queue = new GroupCommitQueue({
       maxBatch: options.maxBatch ?? DEFAULT_MAX_BATCH,
       commit: async (events) => {

@@ -9,6 +9,7 @@ import { messageOf } from '../../lib/error-message.ts';
 import { STORE_ERROR_CODE, StoreError } from './errors.ts';
 import { LifecycleEventStore, type StoreBackend, type StoreHooks } from './event-store.ts';
 import { appendBatch, type AppendedBatch } from './postgres-append.ts';
+import { createPostgresHandoffs } from './postgres-handoffs.ts';
 import { checkOut, type CheckedOutClient } from './postgres-checkout.ts';
 import { decodeNotification, NOTIFY_CHANNEL } from './postgres-channel.ts';
 import { NotificationListener, type ListenBackoff } from './postgres-listener.ts';
@@ -147,6 +148,7 @@ function createPostgresBackend(options: PostgresStoreOptions, hooks: StoreHooks)
     async ping() {
       await pool.query('SELECT 1');
     },
+    handoffs: createPostgresHandoffs(pool),
     // LISTEN starts with the first subscriber: a store used only to migrate or purge never opens it.
     startListening: () => listener.start(),
     async close() {

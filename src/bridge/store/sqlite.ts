@@ -9,6 +9,7 @@ import { SubjectSet } from './append-listeners.ts';
 import { messageOf } from '../../lib/error-message.ts';
 import { STORE_ERROR_CODE, StoreError } from './errors.ts';
 import { LifecycleEventStore, type StoreBackend } from './event-store.ts';
+import { createSqliteHandoffs } from './sqlite-handoffs.ts';
 import { migrateSqlite } from './sqlite-migrate.ts';
 import type { AppendResult, StoredEvent } from './store.ts';
 
@@ -134,6 +135,7 @@ function createSqliteBackend(options: SqliteStoreOptions): StoreBackend {
     async ping() {
       prepared().ping.get();
     },
+    handoffs: createSqliteHandoffs(db),
     async close() {
       db.close();
     },

@@ -2,6 +2,7 @@
 // bridge processes on one database) implement it; test/contract runs one suite against both.
 
 import type { Links, Phase } from '../../webhooks/event.ts';
+import type { HandoffStore } from './handoff-store.ts';
 
 /**
  * The normalised event stored beside the raw body (DESIGN §7), so readers need no provider parser. Null
@@ -70,6 +71,8 @@ export const WILDCARD = '*';
 export type AppendListener = (provider: string, subject: string) => void;
 
 export interface EventStore {
+  /** The handoffs (DESIGN §10), in the same database. */
+  readonly handoffs: HandoffStore;
   /** Applies the numbered migrations not applied yet. Safe to run from several processes at once. */
   migrate(): Promise<void>;
   /**

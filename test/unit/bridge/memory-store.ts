@@ -11,6 +11,12 @@ import {
 } from '../../../src/bridge/store/normalized-columns.ts';
 import { SubjectSet } from '../../../src/bridge/store/append-listeners.ts';
 import type { AppendResult, NewEvent, StoredEvent } from '../../../src/bridge/store/store.ts';
+import { STORE_ERROR_CODE, StoreError } from '../../../src/bridge/store/errors.ts';
+import {
+  HANDOFF_STATE,
+  type HandoffStore,
+  type StoredHandoff,
+} from '../../../src/bridge/store/handoff-store.ts';
 
 // An in-memory store for the HTTP layer's tests: the real stores' lifecycle (validation, group commit,
 // listeners, close order) over an array, so test/contract checks it like the others. Knobs make it fail,
@@ -22,6 +28,7 @@ const ALL_OPERATIONS: readonly Operation[] = ['append', 'read', 'latestCursor', 
 /** What a "database" holds: several stores opened on one share it, as on a file or a server. */
 export interface MemoryDatabase {
   readonly events: StoredEvent[];
+  readonly handoffs: Map<string, StoredHandoff>;
   readonly byDedupeKey: Map<string, number>;
   lastCursor: number;
   readonly applied: Set<number>;
@@ -29,6 +36,7 @@ export interface MemoryDatabase {
 
 export const createMemoryDatabase = (): MemoryDatabase => ({
   events: [],
+  handoffs: new Map(),
   byDedupeKey: new Map(),
   lastCursor: 0,
   applied: new Set(),
@@ -169,6 +177,58 @@ function memoryBackend(db: MemoryDatabase, knobs: Knobs): StoreBackend {
     },
     async close() {
       knobs.closed = true;
+    },
+    handoffs: memoryHandoffs(db),
+  };
+}
+
+/** The handoffs of the contract, over a Map (copies out, so a caller cannot change the "rows"). */
+function memoryHandoffs(db: MemoryDatabase): HandoffStore {
+  const copy = (handoff: StoredHandoff | undefined): StoredHandoff | null =>
+    handoff ? { ...handoff } : null;
+  return {
+    async register({ id, repository, request, now }) {
+      if (db.handoffs.has(id))
+        throw new StoreError(STORE_ERROR_CODE.invalidEvent, `a handoff ${id} is already registered`);
+      const handoff: StoredHandoff = {
+        id,
+        repository,
+        request: JSON.parse(JSON.stringify(request)) as unknown,
+        state: HANDOFF_STATE.following,
+        outcome: null,
+        detail: null,
+        cursor: 0,
+        attempts: 0,
+        nextAttemptAt: now,
+        claimedBy: null,
+        claimedUntil: null,
+        createdAt: now,
+        updatedAt: now,
+      };
+      db.handoffs.set(id, handoff);
+      return { ...handoff };
+    },
+    get: async (id) => copy(db.handoffs.get(id)),
+    async claim(owner, now, leaseMs, limit) {
+      const due = [...db.handoffs.values()]
+        .filter((h) => h.state === HANDOFF_STATE.following && h.nextAttemptAt <= now)
+        .filter((h) => h.claimedUntil === null || h.claimedUntil < now)
+        .sort((a, b) => a.nextAttemptAt - b.nextAttemptAt)
+        .slice(0, limit);
+      for (const handoff of due) Object.assign(handoff, { claimedBy: owner, claimedUntil: now + leaseMs });
+      return due.map((handoff) => ({ ...handoff }));
+    },
+    async update(id, owner, now, patch) {
+      const handoff = db.handoffs.get(id);
+      if (!handoff || handoff.claimedBy !== owner) return false;
+      const { release, ...fields } = patch;
+      Object.assign(
+        handoff,
+        fields,
+        { updatedAt: now },
+        release ? { claimedBy: null, claimedUntil: null } : {},
+      );
+      return true;
     },
   };
 }
