@@ -396,4 +396,29 @@ describe('dist/cli/index.js', () => {
       expect(run.stdout).toMatch(/build\.approved \(Approved\) at /);
     },
   );
+
+  it('on SIGTERM, exits 143 naming the build to wait for', async () => {
+    const { env, flags } = await receiverWorld({}, { ...FAST_STAGES, 'build.approved': 60_000 });
+    const child = spawn(process.execPath, [BUNDLE, 'release', ...flags, '--json'], {
+      env: { PATH: process.env.PATH, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+      // Once: a second signal ends the process at once, as a second Ctrl-C would.
+      if (/^build\.distributing /m.test(stderr) && !child.killed) child.kill('SIGTERM');
+    });
+    shareCapturedOutput('cli', () => `${stdout}\n${stderr}`);
+    const exitCode = await new Promise<number | null>((resolve) => child.on('close', resolve));
+
+    expect(exitCode, stderr).toBe(143);
+    const json = jsonOf({ exitCode, stdout, stderr, elapsedMs: 0 });
+    expect(json.failure).toBe(
+      `Interrupted (SIGTERM) while build ${json['upload-id']} was on its way; follow it with: ` +
+        `streampixel-release wait --upload-id ${json['upload-id']}`,
+    );
+  });
 });
