@@ -47,8 +47,11 @@ export function createReleaseState(config: MachineConfig): ReleaseState {
     },
     // A leftover upload-id must never decide a release's outcome: the build is the one the upload creates.
     takesUploadId(config) ? config.uploadId : null,
-    // Until the call is made, nothing counts for the commands that count only what follows it.
-    config.command === 'distribute' || config.command === 'test-webhook' ? Number.POSITIVE_INFINITY : null,
+    // Until the call is made, nothing counts for the commands that count only what follows it; a wait may be
+    // told where counting starts (a Distribute made by a job that handed the rest off).
+    config.command === 'distribute' || config.command === 'test-webhook'
+      ? Number.POSITIVE_INFINITY
+      : (config.countFrom ?? null),
   );
   return {
     config,

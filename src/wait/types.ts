@@ -47,6 +47,8 @@ export interface MachineConfig {
   retryIntervalMs: number;
   /** Cap on events held for a not-yet-known uploadId. */
   maxBuffered: number;
+  /** `wait` only: count events received from this moment on (ms); absent or null counts every one. */
+  countFrom?: number | null;
 }
 
 export type Phase =
