@@ -28,6 +28,7 @@ const OUTCOME_LINE: Record<Outcome, string> = {
   submitted: '📤 Submitted: not waiting for the outcome',
   processed: '📦 Processed: staged for a later Distribute',
   'test-delivered': '✅ Test webhook delivered',
+  'handed-off': '🤝 Handed off: the release bridge follows the build',
   succeeded: '✅ Succeeded',
   failed: '❌ Failed',
   cancelled: '⏹️ Cancelled',

@@ -165,6 +165,9 @@ const mustDistribute = (config: MachineConfig): boolean =>
 
 const succeed = (outcome: Outcome): Result => ({ outcome, failure: null, objection: null });
 
+/** How a run that does not wait ends once Streampixel accepted its call: the bridge follows it, or nobody. */
+const notWaiting = (config: MachineConfig): Result => succeed(config.handOff ? 'handed-off' : 'submitted');
+
 function start(step: Step, now: number): void {
   const { command } = step.state.config;
   switch (command) {
@@ -195,7 +198,7 @@ function uploadAccepted(step: Step, uploadId: string, now: number): void {
   step.update({ tracker: followed.state, inFlight: null, inFlightSince: null, lastProgressAt: now });
   step.emit({ type: 'upload-id', uploadId });
   step.log('info', `Streampixel accepted the upload: build ${uploadId}`);
-  if (!config.waitForOutcome) return step.finish(succeed('submitted'));
+  if (!config.waitForOutcome) return step.finish(notWaiting(config));
 
   const distributes = mustDistribute(config);
   step.update({ phase: distributes || config.command === 'upload' ? 'processing' : 'awaiting-outcome' });
@@ -210,8 +213,9 @@ function uploadAccepted(step: Step, uploadId: string, now: number): void {
 
 function distributeAccepted(step: Step): void {
   step.update({ inFlight: null, inFlightSince: null, distributed: true });
+  const { config } = step.state;
   step.log('info', `Streampixel accepted Distribute for build ${buildOf(step.state)}`);
-  if (!step.state.config.waitForOutcome) return step.finish(succeed('submitted'));
+  if (!config.waitForOutcome) return step.finish(notWaiting(config));
   step.update({ phase: 'awaiting-outcome' });
 }
 

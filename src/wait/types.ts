@@ -11,6 +11,8 @@ export const OUTCOMES = [
   'submitted',
   'processed',
   'test-delivered',
+  // wait-via handoff: the job made its calls and the release bridge follows the build from here.
+  'handed-off',
   // Another provider's unit of work (command wait with provider set).
   'succeeded',
   'failed',
@@ -39,8 +41,10 @@ export interface MachineConfig {
   /** Known up front for `distribute` and `wait`; learnt from the upload answer otherwise. */
   uploadId: string | null;
   autoRelease: boolean;
-  /** `false` for `wait-via: none`: the step ends once Streampixel accepted the call. */
+  /** `false` for `wait-via: none` and `handoff`: the step ends once Streampixel accepted the call. */
   waitForOutcome: boolean;
+  /** `wait-via: handoff`: a run that does not wait ends `handed-off` rather than `submitted`. */
+  handOff?: boolean;
   startedAt: number;
   deadline: number;
   /** Streampixel's per-user rate-limit window, also the spacing of blind Distribute attempts. */

@@ -6,7 +6,7 @@ import type { ProviderId } from '../../webhooks/event.ts';
 // from webhooks) and is neutralised by each format, never here.
 
 /** Every outcome a notification can report; `error` is a step that ended without one (a failed pre-flight). */
-export const NOTIFY_OUTCOMES = [...OUTCOMES, 'handed-off', 'error'] as const;
+export const NOTIFY_OUTCOMES = [...OUTCOMES, 'error'] as const;
 export type NotifyOutcome = (typeof NOTIFY_OUTCOMES)[number];
 
 export interface ReleaseReport {

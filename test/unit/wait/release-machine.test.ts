@@ -416,6 +416,90 @@ describe('wait-via none', () => {
   });
 });
 
+describe('wait-via handoff', () => {
+  const handOff = { waitForOutcome: false, handOff: true };
+  const distribute = { command: 'distribute' as const, uploadId: BUILD };
+  const refused: [number, MachineInput] = [
+    T0 + 10,
+    { type: 'call-refused', call: 'distribute', retryAfterMs: 5000, detail: '429' },
+  ];
+  interface Row {
+    name: string;
+    patch: Partial<MachineConfig>;
+    steps: Array<[number, MachineInput]>;
+    outcome: string | null;
+    calls: string[];
+  }
+  it.each<Row>([
+    {
+      name: 'release ends handed-off once the upload is accepted, never calling Distribute',
+      patch: { autoRelease: true },
+      steps: [start, accepted()],
+      outcome: 'handed-off',
+      calls: ['upload'],
+    },
+    {
+      name: 'distribute ends handed-off once Distribute is accepted',
+      patch: distribute,
+      steps: [start, [T0 + 10, { type: 'distribute-accepted' }]],
+      outcome: 'handed-off',
+      calls: ['distribute'],
+    },
+    {
+      name: 'a Distribute refused with 429 is handed off once a later attempt is accepted',
+      patch: distribute,
+      steps: [start, refused, [T0 + 5010, { type: 'tick' }], [T0 + 5020, { type: 'distribute-accepted' }]],
+      outcome: 'handed-off',
+      calls: ['distribute', 'distribute'],
+    },
+    {
+      name: 'nothing is handed off while the upload is unanswered',
+      patch: { autoRelease: true },
+      steps: [start],
+      outcome: null,
+      calls: ['upload'],
+    },
+    {
+      name: 'wait-via none still ends submitted',
+      patch: { autoRelease: true, handOff: false },
+      steps: [start, accepted()],
+      outcome: 'submitted',
+      calls: ['upload'],
+    },
+  ])('$name', ({ patch, steps, outcome, calls: expected }) => {
+    const { effects } = run(config({ ...handOff, ...patch }), steps);
+    expect(finish(effects) ?? null).toEqual(
+      outcome === null ? null : { type: 'finish', result: { outcome, failure: null, objection: null } },
+    );
+    expect(calls(effects)).toEqual(expected);
+  });
+
+  it('is not handed off when the deadline passes first: the build may exist, and the step fails', () => {
+    const { effects } = run(config({ ...handOff, autoRelease: true, deadline: T0 + MIN }), [
+      start,
+      [T0 + MIN, { type: 'tick' }],
+    ]);
+    expect(finish(effects)).toMatchObject({
+      result: { outcome: null, failure: expect.stringContaining('may have reached Streampixel') },
+    });
+  });
+
+  it('keeps the moment just before the first Distribute call, which the bridge counts events from', () => {
+    const { state } = run(config({ ...handOff, ...distribute }), [
+      [T0 + 7, { type: 'start' }],
+      [T0 + 10, { type: 'call-refused', call: 'distribute', retryAfterMs: 5000, detail: '429' }],
+      [T0 + 5010, { type: 'tick' }],
+      [T0 + 5020, { type: 'distribute-accepted' }],
+    ]);
+    expect(state.tracker.countFrom).toBe(T0 + 7);
+  });
+
+  it('hands off the build the upload created, announced before the end', () => {
+    const { perStep } = run(config({ ...handOff, autoRelease: true }), [start, accepted()]);
+    expect(perStep[1]!.map((effect) => effect.type)).toEqual(['upload-id', 'log', 'finish']);
+  });
+});
+
 describe('test-webhook command', () => {
   const cfg = config({ command: 'test-webhook' });
   const testHook = (at: number) =>
