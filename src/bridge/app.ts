@@ -9,7 +9,9 @@ import {
   UNMATCHED_ROUTE,
   type BridgeLoggerOptions,
 } from './logger.ts';
+import type { OidcVerifier } from '../github/oidc.ts';
 import { createIntakes } from './intakes.ts';
+import { handoffStatusRoutes, registerHandoffRoutes } from './routes/handoffs.ts';
 import { NO_PROVIDERS } from './provider-config.ts';
 import { createBridgeMetrics, type BridgeMetrics } from './metrics.ts';
 import {
@@ -44,6 +46,8 @@ export interface BridgeAppOptions {
   requeryIntervalMs?: number;
   /** Comment line on idle event streams (default 15 s). */
   heartbeatMs?: number;
+  /** Checks the OIDC token of a handoff's registration; absent: handoff is off (its routes answer 404). */
+  handoffVerifier?: OidcVerifier;
 }
 
 export const DEFAULT_HEARTBEAT_MS = 15_000;
@@ -149,11 +153,15 @@ export function buildBridgeApp(options: BridgeAppOptions): FastifyInstance {
 
   app.register(async (scope) => ingestRoutes(scope, ctx));
   app.register(async (scope) => healthRoutes(scope, ctx));
+  const { handoffVerifier } = options;
+  // Registration carries the job's OIDC token, not the read token: outside the read-authenticated scope.
+  if (handoffVerifier) app.register(async (scope) => registerHandoffRoutes(scope, ctx, handoffVerifier));
   app.register(
     async (scope) => {
       scope.addHook('onRequest', createReadAuth(ctx));
       await eventsRoutes(scope, ctx);
       await streamRoutes(scope, ctx);
+      if (handoffVerifier) await handoffStatusRoutes(scope, ctx);
     },
     { prefix: '/v1' },
   );

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseHandoffConfig, type HandoffConfig } from './handoff/handoff-config.ts';
 import { parseProvidersConfig, type ProvidersConfig } from './provider-config.ts';
 
 // The bridge's whole configuration, read once from the environment at start (DESIGN §4). Every problem is
@@ -172,7 +173,11 @@ const BridgeConfigSchema = z
     maxWaiters: env[BRIDGE_ENV.maxWaiters],
   }));
 
-export type BridgeConfig = z.output<typeof BridgeConfigSchema> & { providers: ProvidersConfig };
+export type BridgeConfig = z.output<typeof BridgeConfigSchema> & {
+  providers: ProvidersConfig;
+  /** null: handoff is off (no BRIDGE_PUBLIC_URL, no GitHub App). */
+  handoff: HandoffConfig | null;
+};
 export type DatabaseConfig = BridgeConfig['database'];
 
 /** Thrown by parseBridgeConfig; `problems` holds one line per problem, never a value. */
@@ -191,10 +196,17 @@ export function parseBridgeConfig(env: NodeJS.ProcessEnv): BridgeConfig {
   const picked = Object.fromEntries(Object.values(BRIDGE_ENV).map((name) => [name, env[name]]));
   const parsed = BridgeConfigSchema.safeParse(picked, { reportInput: false });
   const providers = parseProvidersConfig(env);
-  if (parsed.success && providers.ok) return { ...parsed.data, providers: providers.value };
+  const handoff = parseHandoffConfig(env);
+  if (parsed.success && providers.ok && handoff.ok) {
+    return { ...parsed.data, providers: providers.value, handoff: handoff.value };
+  }
   // Zod's own messages for these checks name the expectation, not the input; the variable name comes first.
   const problems = parsed.success
     ? []
     : parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'} ${issue.message}`);
-  throw new BridgeConfigError([...problems, ...(providers.ok ? [] : providers.problems)]);
+  throw new BridgeConfigError([
+    ...problems,
+    ...(providers.ok ? [] : providers.problems),
+    ...(handoff.ok ? [] : handoff.problems),
+  ]);
 }

@@ -6,6 +6,11 @@ import { BridgeConfigError, parseBridgeConfig, type BridgeConfig, type DatabaseC
 import { createBridgeLoggerOptions, type BridgeLoggerOptions } from './logger.ts';
 import { openEventStore } from './open-store.ts';
 import { createRetentionJob, type RetentionJob } from './retention.ts';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { createOidcVerifier } from '../github/oidc.ts';
+import { createFinisher } from './handoff/finisher.ts';
+import { startHandoffWorker, type HandoffWorker, type HandoffWorkerOptions } from './handoff/worker.ts';
 import { createConnectingStore, type ConnectBackoff } from './store/connecting-store.ts';
 import type { EventStore } from './store/store.ts';
 
@@ -21,6 +26,8 @@ export interface StartBridgeOptions {
   now?: () => number;
   /** PostgreSQL only: the delays between connection attempts while the database cannot be reached. */
   connectBackoff?: ConnectBackoff;
+  /** Tests: how often the handoff worker looks for due handoffs, and more. */
+  handoffWorker?: Partial<Pick<HandoffWorkerOptions, 'intervalMs' | 'leaseMs' | 'maxAttempts'>>;
 }
 
 export interface RunningBridge {
@@ -54,7 +61,13 @@ export async function startBridge(options: StartBridgeOptions): Promise<RunningB
     } else {
       await opened.migrate();
     }
-    app = buildBridgeApp({ config, store, logger: options.logger ?? false, now: options.now });
+    app = buildBridgeApp({
+      config,
+      store,
+      logger: options.logger ?? false,
+      now: options.now,
+      ...(config.handoff ? { handoffVerifier: createOidcVerifier(config.handoff.oidc) } : {}),
+    });
     storeLog.attach(app.log.child({ component: 'store' }));
     await app.listen({ port: config.port, host: config.host });
   } catch (error) {
@@ -87,6 +100,7 @@ export async function startBridge(options: StartBridgeOptions): Promise<RunningB
   // Retention starts once the store can serve: purging a database that is not reachable yet would only log
   // a failure.
   let retention: RetentionJob | undefined;
+  let handoffs: HandoffWorker | undefined;
   let closing: Promise<void> | undefined;
   const retentionStarted = (connecting ? store.migrate() : Promise.resolve()).then(
     () => {
@@ -98,6 +112,16 @@ export async function startBridge(options: StartBridgeOptions): Promise<RunningB
         logger: ready.log,
         now: options.now,
       });
+      if (config.handoff) {
+        handoffs = startHandoffWorker({
+          store,
+          finisher: createFinisher({ app: config.handoff.app, logger: ready.log, now: options.now }),
+          logger: ready.log,
+          owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+          now: options.now,
+          ...options.handoffWorker,
+        });
+      }
     },
     () => undefined,
   );
@@ -109,6 +133,7 @@ export async function startBridge(options: StartBridgeOptions): Promise<RunningB
     close() {
       closing ??= (async () => {
         await retention?.close();
+        await handoffs?.close();
         await ready.close();
         // Closing the store also ends a connect loop still in progress, which settles retentionStarted.
         await store.close();

@@ -32,6 +32,7 @@ describe('parseBridgeConfig', () => {
       authFailuresPerMinute: 60,
       maxWaiters: 2_000,
       providers: NO_PROVIDERS,
+      handoff: null,
     });
   });
 
@@ -77,6 +78,7 @@ describe('parseBridgeConfig', () => {
       authFailuresPerMinute: 0,
       maxWaiters: 10,
       providers: NO_PROVIDERS,
+      handoff: null,
     });
   });
 

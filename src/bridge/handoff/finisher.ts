@@ -1,0 +1,128 @@
+import type { Dispatcher } from 'undici';
+import { gitHubFailureOf, isRetryableGitHubFailure } from '../../github/api-error.ts';
+import { createInstallationTokens } from '../../github/app-auth.ts';
+import type { GitHubAppConfig } from '../../github/app-config.ts';
+import { createDeploymentStatus } from '../../github/deployment-api.ts';
+import { deploymentDescription } from '../../github/description.ts';
+import { createRepositoryDispatch } from '../../github/dispatch-api.ts';
+import { parseRepositoryFullName } from '../../github/oidc-config.ts';
+import { createGitHubRestClient } from '../../github/rest-client.ts';
+import { messageOf } from '../../lib/error-message.ts';
+import type { Logger } from '../../lib/logger.ts';
+import { notifyRelease } from '../../release/notify/notify-release.ts';
+import type { SendOptions } from '../../release/notify/send.ts';
+import { parseNotifySettings } from '../../release/notify/settings.ts';
+import { shareUrl } from '../../streampixel/schemas.ts';
+import type { Result } from '../../wait/types.ts';
+import type { HandoffRequest } from './handoff-request.ts';
+
+// What the bridge does once a handed-off build has its outcome (DESIGN §10): the Deployment's final status,
+// a repository_dispatch for follow-up workflows, then the notification. GitHub calls act as the App on the
+// one repository the OIDC token named. A GitHub failure worth retrying asks for another attempt; the
+// notification is sent once, last, and only warns.
+
+export const DISPATCH_EVENT_TYPE = 'streampixel-release';
+
+export type FinishAttempt = { done: true; warnings: string[] } | { done: false; retry: string };
+
+export interface Finisher {
+  finish(
+    repository: string,
+    handoffId: string,
+    request: HandoffRequest,
+    result: Result,
+  ): Promise<FinishAttempt>;
+}
+
+export function createFinisher(options: {
+  app: GitHubAppConfig;
+  logger: Logger;
+  dispatcher?: Dispatcher;
+  now?: () => number;
+  /** Tests only: lets the notification reach a loopback endpoint. */
+  notifyOptions?: SendOptions;
+}): Finisher {
+  const tokens = createInstallationTokens({
+    appId: options.app.appId,
+    privateKey: options.app.privateKey,
+    baseUrl: options.app.apiUrl,
+    ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
+
+  return {
+    async finish(repository, handoffId, request, result) {
+      const name = parseRepositoryFullName(repository);
+      if (!name)
+        return { done: true, warnings: [`${repository} is not a repository name; nothing was done`] };
+      const github = createGitHubRestClient({
+        token: () => tokens.tokenFor(repository),
+        baseUrl: options.app.apiUrl,
+        ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+      });
+      const outcome = result.outcome ?? 'error';
+      try {
+        if (request.deployment) {
+          const live = outcome === 'approved' || outcome === 'succeeded';
+          const environmentUrl =
+            request.deployment.environmentUrl ?? (request.projectId ? shareUrl(request.projectId) : null);
+          await createDeploymentStatus(github, {
+            ...name,
+            deploymentId: request.deployment.id,
+            state: live ? 'success' : outcome === 'rejected' || outcome === 'failed' ? 'failure' : 'error',
+            description: deploymentDescription(
+              live ? `Live (handed off ${handoffId})` : (result.objection ?? result.failure ?? outcome),
+            ),
+            ...(live && environmentUrl ? { environmentUrl } : {}),
+          });
+        }
+        if (request.dispatch) {
+          await createRepositoryDispatch(github, {
+            ...name,
+            eventType: DISPATCH_EVENT_TYPE,
+            clientPayload: {
+              outcome,
+              provider: request.provider,
+              subject: request.subject,
+              projectId: request.projectId,
+              deploymentId: request.deployment?.id ?? null,
+              handoffId,
+              detail: result.objection ?? result.failure,
+              shareUrl: outcome === 'approved' && request.projectId ? shareUrl(request.projectId) : null,
+            },
+          });
+        }
+      } catch (error) {
+        const failure = gitHubFailureOf(error);
+        if (isRetryableGitHubFailure(failure)) return { done: false, retry: messageOf(error) };
+        return { done: true, warnings: [`GitHub refused the handoff's call: ${messageOf(error)}`] };
+      }
+      const warnings: string[] = [];
+      if (request.notify) {
+        const settings = parseNotifySettings(request.notify);
+        if (!settings.ok) warnings.push(`notification not sent: ${settings.problems.join('; ')}`);
+        else if (settings.value) {
+          const sent = await notifyRelease(
+            settings.value,
+            {
+              provider: request.provider,
+              command: request.command,
+              projectId: request.projectId,
+              subject: request.subject,
+              outcome,
+              detail: result.objection ?? result.failure,
+              shareUrl: outcome === 'approved' && request.projectId ? shareUrl(request.projectId) : null,
+              runUrl: null,
+              repository,
+              commit: null,
+            },
+            options.notifyOptions,
+          );
+          if (sent && !sent.sent) warnings.push(sent.warning);
+        }
+      }
+      for (const warning of warnings) options.logger.warn(`handoff ${handoffId}: ${warning}`);
+      return { done: true, warnings };
+    },
+  };
+}

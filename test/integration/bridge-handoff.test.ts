@@ -1,0 +1,214 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request } from 'undici';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { parseBridgeConfig } from '../../src/bridge/config.ts';
+import { startBridge } from '../../src/bridge/main.ts';
+import { startFakeGitHub } from '../support/fake-github.ts';
+import { startFakeOidcIssuer } from '../support/fake-oidc-issuer.ts';
+import { envelope, INGEST_TOKEN, READ_TOKEN } from '../unit/bridge/harness.ts';
+
+// Handoff on the bridge (DESIGN §10): a job registers its build with its OIDC token and ends; the bridge
+// follows the build's webhooks with the job's own state machine and, at the outcome, sets the Deployment's
+// status and sends repository_dispatch as the GitHub App, on the token's repository only.
+
+const PUBLIC_URL = 'https://bridge.studio.example';
+const appKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({
+  type: 'pkcs8',
+  format: 'pem',
+});
+
+async function handoffWorld() {
+  const issuer = await startFakeOidcIssuer();
+  const github = await startFakeGitHub();
+  const dir = await mkdtemp(join(tmpdir(), 'bridge-handoff-'));
+  const bridge = await startBridge({
+    config: parseBridgeConfig({
+      BRIDGE_PORT: '0',
+      BRIDGE_HOST: '127.0.0.1',
+      BRIDGE_DATABASE: join(dir, 'events.db'),
+      BRIDGE_INGEST_TOKEN: INGEST_TOKEN,
+      BRIDGE_READ_TOKEN: READ_TOKEN,
+      BRIDGE_PUBLIC_URL: PUBLIC_URL,
+      BRIDGE_GITHUB_REPOS: 'acme/game',
+      BRIDGE_OIDC_ISSUER: issuer.issuer,
+      BRIDGE_GITHUB_APP_ID: '12345',
+      BRIDGE_GITHUB_PRIVATE_KEY: String(appKey),
+      BRIDGE_GITHUB_API_URL: github.url,
+    }),
+    handoffWorker: { intervalMs: 50 },
+  });
+  onTestFinished(async () => {
+    await bridge.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+  const register = async (body: unknown, token?: string) => {
+    const res = await request(`${bridge.url}/v1/handoffs`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+      },
+      body: JSON.stringify(body),
+    });
+    return { status: res.statusCode, body: (await res.body.json()) as Record<string, unknown> };
+  };
+  const status = async (id: string) => {
+    const res = await request(`${bridge.url}/v1/handoffs/${id}`, {
+      headers: { authorization: `Bearer ${READ_TOKEN}` },
+    });
+    return (await res.body.json()) as Record<string, unknown>;
+  };
+  const post = (body: object) =>
+    request(`${bridge.url}/hooks/streampixel/${INGEST_TOKEN}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    }).then((res) => res.body.dump());
+  return { issuer, github, bridge, register, status, post };
+}
+
+const handoff = (patch: Record<string, unknown> = {}) => ({
+  subject: 'up-9',
+  projectId: 'proj-1',
+  command: 'release',
+  deadline: Date.now() + 10 * 60_000,
+  deployment: { id: 777, environmentUrl: null },
+  dispatch: true,
+  ...patch,
+});
+
+describe('handoff', () => {
+  it('finishes a release after the job has ended: Deployment success and repository_dispatch, as the App', async () => {
+    const w = await handoffWorld();
+    const token = await w.issuer.mint(PUBLIC_URL);
+    const registered = await w.register(handoff(), token);
+    expect(registered.status).toBe(201);
+    const id = String(registered.body['id']);
+    expect(await w.status(id)).toMatchObject({ state: 'following', repository: 'acme/game', outcome: null });
+
+    await w.post(
+      envelope({
+        event: 'build.distributing',
+        uploadId: 'up-9',
+        status: 'Distribute',
+        timestamp: new Date().toISOString(),
+      }),
+    );
+    await w.post(
+      envelope({
+        event: 'build.approved',
+        uploadId: 'up-9',
+        status: 'Approved',
+        timestamp: new Date().toISOString(),
+      }),
+    );
+    await expect.poll(async () => (await w.status(id))['state'], { timeout: 10_000 }).toBe('finished');
+    expect(await w.status(id)).toMatchObject({ outcome: 'approved' });
+
+    const routes = w.github.calls.map((call) => call.route);
+    expect(routes).toContain('POST /app/installations/{installation_id}/access_tokens');
+    const statusCall = w.github.callsTo('POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses')[0];
+    expect(statusCall).toMatchObject({
+      params: { owner: 'acme', repo: 'game', deployment_id: '777' },
+      body: { state: 'success', environment_url: 'https://share.streampixel.io/proj-1' },
+    });
+    expect(w.github.callsTo('POST /repos/{owner}/{repo}/dispatches')[0]?.body).toMatchObject({
+      event_type: 'streampixel-release',
+      client_payload: { outcome: 'approved', subject: 'up-9', deploymentId: 777, handoffId: id },
+    });
+  });
+
+  it('sets the Deployment to failure with the objection when the build is rejected', async () => {
+    const w = await handoffWorld();
+    const { body } = await w.register(handoff({ dispatch: false }), await w.issuer.mint(PUBLIC_URL));
+    await w.post(
+      envelope({
+        event: 'build.rejected',
+        uploadId: 'up-9',
+        status: 'Reject',
+        objection: 'No exe',
+        timestamp: new Date().toISOString(),
+      }),
+    );
+    await expect
+      .poll(async () => (await w.status(String(body['id'])))['outcome'], { timeout: 10_000 })
+      .toBe('rejected');
+    expect(
+      w.github.callsTo('POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses')[0]?.body,
+    ).toMatchObject({
+      state: 'failure',
+      description: expect.stringContaining('No exe'),
+    });
+    expect(w.github.callsTo('POST /repos/{owner}/{repo}/dispatches')).toEqual([]);
+  });
+
+  it('ends at the job’s deadline with the Deployment in error', async () => {
+    const w = await handoffWorld();
+    const { body } = await w.register(
+      handoff({ deadline: Date.now() + 300, dispatch: false }),
+      await w.issuer.mint(PUBLIC_URL),
+    );
+    await expect
+      .poll(async () => (await w.status(String(body['id'])))['outcome'], { timeout: 10_000 })
+      .toBe('timed-out');
+    expect(
+      w.github.callsTo('POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses')[0]?.body,
+    ).toMatchObject({ state: 'error' });
+  });
+
+  it('retries GitHub with backoff when it answers 502, then finishes', async () => {
+    const w = await handoffWorld();
+    w.github.fail('POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', { status: 502 });
+    const { body } = await w.register(handoff({ dispatch: false }), await w.issuer.mint(PUBLIC_URL));
+    await w.post(
+      envelope({
+        event: 'build.approved',
+        uploadId: 'up-9',
+        status: 'Approved',
+        timestamp: new Date().toISOString(),
+      }),
+    );
+    await expect
+      .poll(async () => (await w.status(String(body['id'])))['attempts'], { timeout: 10_000 })
+      .toBe(1);
+    // The backoff starts at 5 s: the retry comes then, and succeeds.
+    await expect
+      .poll(async () => (await w.status(String(body['id'])))['state'], { timeout: 15_000 })
+      .toBe('finished');
+    expect(w.github.callsTo('POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses')).toHaveLength(
+      2,
+    );
+  }, 30_000);
+
+  it.each([
+    ['no token', undefined, 401],
+    ['a token for another audience', 'wrong-audience', 401],
+    ['a repository outside BRIDGE_GITHUB_REPOS', 'other-repo', 403],
+  ])('refuses %s, registering nothing', async (_, kind, status) => {
+    const w = await handoffWorld();
+    const token =
+      kind === undefined
+        ? undefined
+        : kind === 'wrong-audience'
+          ? await w.issuer.mint('https://someone-else.example')
+          : await w.issuer.mint(PUBLIC_URL, { repository: 'mallory/game' });
+    const answer = await w.register(handoff(), token);
+    expect(answer.status).toBe(status);
+    expect(JSON.stringify(answer.body)).not.toContain(token ?? '@@');
+    expect(w.github.calls).toEqual([]);
+  });
+
+  it('refuses a request that is not a handoff, and never shows the notification URL', async () => {
+    const w = await handoffWorld();
+    const token = await w.issuer.mint(PUBLIC_URL);
+    expect((await w.register({ subject: 'x' }, token)).status).toBe(400);
+    const { body } = await w.register(
+      handoff({ notify: { url: 'https://hooks.slack.com/services/T0/B0/secret', on: 'always', format: '' } }),
+      token,
+    );
+    expect(JSON.stringify(await w.status(String(body['id'])))).not.toContain('secret');
+  });
+});
