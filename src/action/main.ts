@@ -14,8 +14,10 @@ import { orchestrate } from '../release/orchestrate.ts';
 import { verdictOf } from '../release/exit-policy.ts';
 import { startHeartbeat, progressOf } from '../release/heartbeat.ts';
 import { createRunRecord, tell, type ReleaseObserver } from '../release/observers.ts';
-import { outputsObserver } from '../release/outputs.ts';
-import { deploymentObserver } from './deployment-observer.ts';
+import { OUTPUT, outputsObserver } from '../release/outputs.ts';
+import type { HandoffReceipt } from '../release/handoff-client.ts';
+import { deploymentObserver, type DeploymentObserver } from './deployment-observer.ts';
+import { actionHandoff } from './handoff.ts';
 import { notifyObserver, type NotifyContext } from '../release/notify/notify-observer.ts';
 import { shareUrl } from '../streampixel/schemas.ts';
 import { renderSummary } from './summary.ts';
@@ -40,6 +42,7 @@ const coreLogger: Logger = {
 export async function run(options: RunOptions = {}): Promise<void> {
   const clock = options.clock ?? systemClock;
   const record = createRunRecord(clock.now());
+  let handoff: HandoffReceipt | null = null;
   let observers: ReleaseObserver[] = [summaryObserver(null)];
   const warn = (message: string) => core.warning(message);
   try {
@@ -56,7 +59,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
       outputsObserver(setOutput, streampixel ? settings.projectId : null),
       ...(deployment ? [deployment] : []),
       ...(settings.notify ? [notifyObserver(settings.notify, notifyContext(settings), warn)] : []),
-      summaryObserver(settings),
+      summaryObserver(settings, { handoff: () => handoff, deployment }),
     ];
     logSettings(settings);
     await tell(observers, (observer) => observer.started?.(record), warn);
@@ -77,7 +80,17 @@ export async function run(options: RunOptions = {}): Promise<void> {
       read: () => (latest ? progressOf(latest) : null),
       beat: (line) => coreLogger.info(line),
     });
-    const { result } = await core
+    const handOff =
+      settings.waitVia === 'handoff'
+        ? actionHandoff({
+            settings,
+            getIdToken: (audience) => core.getIDToken(audience),
+            deployment: async () => (deployment ? deployment.deployment(record) : null),
+            clock,
+            ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+          })
+        : undefined;
+    const released = await core
       .group(stepTitle(settings), () =>
         orchestrate(plan, {
           client,
@@ -93,12 +106,21 @@ export async function run(options: RunOptions = {}): Promise<void> {
             void tell(observers, (observer) => observer.event?.(entry, record), warn);
           },
           onState: (state) => void (latest = state),
+          ...(handOff ? { handOff } : {}),
         }),
       )
       .finally(() => {
         stopHeartbeat();
         inFlight.abort();
       });
+    const { result } = released;
+    if (released.handoff) {
+      handoff = released.handoff;
+      core.setOutput(OUTPUT.handoffId, handoff.id);
+      coreLogger.info(
+        `Handed off to the release bridge: handoff ${handoff.id}, state at ${handoff.statusUrl}`,
+      );
+    }
     record.result = result;
     record.durationMs = clock.now() - record.startedAt;
     await tell(observers, (observer) => observer.finished?.(record), warn);
@@ -131,6 +153,7 @@ function logSettings(settings: Settings): void {
   coreLogger.info(
     `wait-via: ${settings.waitVia}${settings.waitVia === 'receiver' ? ` (port ${settings.receiverPort})` : ''}`,
   );
+  if (settings.waitVia === 'handoff') coreLogger.info(`dispatch-on-outcome: ${settings.dispatchOnOutcome}`);
   coreLogger.info(`timeout: ${settings.timeoutMs / 60_000} min`);
   core.endGroup();
 }
@@ -143,12 +166,20 @@ function report(settings: Settings, result: Result): void {
   if (verdict === 'fail') core.setFailed(result.failure ?? '');
 }
 
+/** What a handed-off run's summary names: the handoff, and the Deployment the bridge will finish. */
+interface HandoffView {
+  handoff(): HandoffReceipt | null;
+  deployment: DeploymentObserver | null;
+}
+
 /** The job summary, written once the run ends (also when inputs were refused: then `settings` is null). */
-function summaryObserver(settings: Settings | null): ReleaseObserver {
+function summaryObserver(settings: Settings | null, view?: HandoffView): ReleaseObserver {
   return {
     name: 'write the job summary',
     async finished(record) {
       if (!process.env.GITHUB_STEP_SUMMARY) return;
+      const handoff = view?.handoff() ?? null;
+      const deployment = handoff && view?.deployment ? await view.deployment.deployment(record) : null;
       const markdown = renderSummary({
         settings,
         uploadId: record.uploadId,
@@ -157,6 +188,7 @@ function summaryObserver(settings: Settings | null): ReleaseObserver {
         timeline: record.timeline,
         durationMs: record.durationMs,
         context: summaryContext(),
+        handoff: handoff ? { ...handoff, deploymentId: deployment?.id ?? null } : null,
       });
       await core.summary.addRaw(markdown).write();
     },

@@ -1,6 +1,6 @@
 import type { Settings } from '../release/inputs.ts';
 import { shareUrl } from '../streampixel/schemas.ts';
-import { formatDuration, formatTimeOfDay } from '../wait/format.ts';
+import { formatDuration, formatMinutes, formatTimeOfDay } from '../wait/format.ts';
 import type { Outcome, Result, TimelineEntry } from '../wait/types.ts';
 import { MAX_OBJECTION_CHARS, markdownText } from '../webhooks/display-text.ts';
 import { UNIT_OF_WORK } from '../webhooks/event.ts';
@@ -19,6 +19,16 @@ export interface SummaryReport {
   timeline: readonly TimelineEntry[];
   durationMs: number;
   context: { commit: string | null; commitUrl: string | null; runUrl: string | null; date: string };
+  /** Set when the run was handed off to the bridge: where its outcome will appear. */
+  handoff?: HandoffSummary | null;
+}
+
+export interface HandoffSummary {
+  id: string;
+  /** GET <bridge-url>/v1/handoffs/<id>. */
+  statusUrl: string;
+  /** The Deployment the bridge will finish; null when none was made. */
+  deploymentId: number | null;
 }
 
 const OUTCOME_LINE: Record<Outcome, string> = {
@@ -90,6 +100,7 @@ export function renderSummary(report: SummaryReport): string {
   else if (message) lines.push(`> ${markdownText(message, MAX_OBJECTION_CHARS)}`, '');
   const next = nextStep(report);
   if (next) lines.push(`**Next step:** ${next}`, '');
+  if (result?.outcome === 'handed-off') lines.push(...handedOff(settings, report), '');
 
   if (report.timeline.length > 0) {
     lines.push(...ganttChart(report.timeline), '');
@@ -97,11 +108,45 @@ export function renderSummary(report: SummaryReport): string {
     lines.push(`| ${first} | Status | Time (UTC) | Time in stage |`, '| --- | --- | --- | --- |');
     for (const row of timelineRows(report.timeline)) lines.push(`| ${row.map(cell).join(' | ')} |`);
     lines.push('');
-  } else if (!testing) {
+  } else if (!testing && result?.outcome !== 'handed-off') {
     lines.push(`_No event of this ${unit} was received._`, '');
   }
   lines.push(footer(report), '');
   return lines.join('\n');
+}
+
+/** Where the outcome of a handed-off build will appear, and how a job can still follow it. */
+function handedOff(settings: Settings, report: SummaryReport): string[] {
+  const build = code(report.uploadId ?? '');
+  const call = settings.command === 'distribute' ? 'Distribute' : 'the upload';
+  const lines = [
+    `The job ended once Streampixel accepted ${call}. The release bridge follows build ${build} for up to ` +
+      `${formatMinutes(settings.timeoutMs)} from the step's start; its outcome will appear in:`,
+    '',
+  ];
+  const { handoff } = report;
+  if (settings.environment && handoff?.deploymentId != null) {
+    lines.push(
+      `- the status of GitHub Deployment ${code(String(handoff.deploymentId))} to ${code(settings.environment)} ` +
+        '(in_progress until then)',
+    );
+  }
+  if (settings.notify) {
+    lines.push(`- the notification to notify-url, for ${code([...settings.notify.on].join(', '))}`);
+  }
+  if (settings.dispatchOnOutcome) {
+    lines.push('- a `streampixel-release` repository_dispatch event, for a follow-up workflow');
+  }
+  if (handoff) {
+    lines.push(
+      `- the bridge's handoff ${code(handoff.id)}: ${code(`GET ${handoff.statusUrl}`)} with the bridge's read token`,
+    );
+  }
+  lines.push(
+    '',
+    `**To follow it in a job anyway:** \`command: wait\` with \`upload-id: ${markdownText(report.uploadId ?? '')}\`.`,
+  );
+  return lines;
 }
 
 function footer(report: SummaryReport): string {
@@ -140,6 +185,15 @@ function nextStep(report: SummaryReport): string | null {
   if (outcome === 'failed' || outcome === 'cancelled') return 'see the reason above; nothing was released.';
   if (outcome !== null || !(result?.failure ?? report.error)) return null;
   const message = result?.failure ?? report.error ?? '';
+  if (/not handed off/.test(message) && uploadId) {
+    return (
+      `the build is on its way, but nothing follows it: follow it with \`command: wait\` and ` +
+      `\`upload-id: ${markdownText(uploadId)}\`, or fix the handoff as the message says.`
+    );
+  }
+  if (/id-token: write/.test(message)) {
+    return 'nothing was sent: add `permissions: id-token: write` to the job, then re-run.';
+  }
   if (/may have reached Streampixel|Upload outcome unknown/.test(message)) {
     return 'look for a new build of this project in the Streampixel dashboard before re-running.';
   }

@@ -99,7 +99,11 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv): C
 
   for (const name of ACTION_ONLY_INPUTS) {
     if (given.has(name) || env[envVarOf(name)]) {
-      problems.push(`${labelOf(name)}: GitHub Deployments are made by the action only; remove it`);
+      const whose =
+        name === INPUT.dispatchOnOutcome
+          ? 'only the action hands a release off (with its GitHub OIDC token)'
+          : 'GitHub Deployments are made by the action only';
+      problems.push(`${labelOf(name)}: ${whose}; remove it`);
     }
   }
 

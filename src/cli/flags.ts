@@ -20,12 +20,14 @@ export const BOOLEAN_INPUTS: readonly string[] = [
 
 /**
  * The GitHub Deployment's inputs: its observer lives in src/action (it reads the runner's GITHUB_* context),
- * which the CLI may not import. Given to the CLI they are a problem, never silently ignored.
+ * which the CLI may not import. Given to the CLI they are a problem, never silently ignored. So is the
+ * handoff's dispatch: only the action hands off, with its GitHub OIDC token.
  */
 export const ACTION_ONLY_INPUTS: readonly string[] = [
   INPUT.environment,
   INPUT.environmentUrl,
   INPUT.githubToken,
+  INPUT.dispatchOnOutcome,
 ];
 
 /** The CLI's own flags, which the action has no input for. */

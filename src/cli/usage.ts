@@ -8,7 +8,7 @@ import { EXIT } from './exit-codes.ts';
 
 type FlagHelp = { value: string; help: string; fallback?: string };
 
-type ActionOnly = 'environment' | 'environment-url' | 'github-token';
+type ActionOnly = 'environment' | 'environment-url' | 'github-token' | 'dispatch-on-outcome';
 const INPUT_HELP: Record<Exclude<InputName, 'command' | ActionOnly>, FlagHelp> = {
   [INPUT.apiKey]: { value: 'key', help: 'Streampixel API key (prefer the variable: flags show in ps)' },
   [INPUT.userId]: { value: 'id', help: 'Streampixel user id' },
@@ -102,7 +102,8 @@ export const USAGE = [
   `  ${column('--verbose', 28)} debug lines too`,
   `  ${column('-h, --help', 28)} this text`,
   '',
-  "(--environment, --environment-url and --github-token are refused: GitHub Deployments are the action's.)",
+  '(--environment, --environment-url, --github-token and --dispatch-on-outcome are refused: GitHub Deployments',
+  "and handoffs are the action's.)",
   '',
   'Logs go to stderr; stdout holds only the --json object. Secrets are never printed.',
   '',

@@ -7,7 +7,7 @@ import { startReceiver } from './receiver.ts';
 import { receiverIntake } from './receiver-intake.ts';
 import { providerOf, type ReleasePlan } from './request.ts';
 
-/** The webhook path the plan names: the release bridge, this runner's own receiver, or none. */
+/** The webhook path the plan names: the release bridge, this runner's own receiver, or none (handoff: a pre-flight only). */
 export function eventSourceFor(plan: ReleasePlan, clock: Clock, logger: Logger): OpenEventSource | null {
   const { wait } = plan;
   const provider = providerOf(plan.request);
@@ -33,5 +33,13 @@ export function eventSourceFor(plan: ReleasePlan, clock: Clock, logger: Logger):
       };
     case 'bridge':
       return createBridgeSource({ bridgeUrl: wait.url, provider, token: wait.token, clock, logger });
+    case 'handoff': {
+      // Only the pre-flight read: the bridge follows the build once the job has handed it off.
+      const open = createBridgeSource({ bridgeUrl: wait.url, provider, token: wait.token, clock, logger });
+      return async (sink) => {
+        const bridge = await open(sink);
+        return { preflight: () => bridge.preflight(), follow: async () => {}, close: () => bridge.close() };
+      };
+    }
   }
 }

@@ -4,7 +4,7 @@ import { ERROR_CODE, ReleaseError } from '../streampixel/errors.ts';
 import { STREAMPIXEL_API_BASE } from '../streampixel/schemas.ts';
 import { COMMANDS } from '../wait/types.ts';
 import { PROVIDERS, type ProviderId } from '../webhooks/event.ts';
-import { parseNotifySettings } from './notify/settings.ts';
+import { parseNotifySettings, type NotifyInputs } from './notify/settings.ts';
 import { receiverIntake } from './receiver-intake.ts';
 import type { ReleasePlan, ReleaseRequest, WaitPath } from './request.ts';
 
@@ -35,9 +35,10 @@ export const INPUT = {
   notifyUrl: 'notify-url',
   notifyOn: 'notify-on',
   notifyFormat: 'notify-format',
+  dispatchOnOutcome: 'dispatch-on-outcome',
 } as const;
 
-export const WAIT_VIA = ['bridge', 'receiver', 'none'] as const;
+export const WAIT_VIA = ['bridge', 'receiver', 'handoff', 'none'] as const;
 
 /** Inputs that hold secrets, masked before anything else can print them. */
 // A chat webhook URL is a credential: whoever holds it can post to the channel.
@@ -126,6 +127,7 @@ const FIELDS = {
   [INPUT.notifyUrl]: optional(z.string().trim()),
   [INPUT.notifyOn]: optional(z.string().trim()),
   [INPUT.notifyFormat]: optional(z.string().trim()),
+  [INPUT.dispatchOnOutcome]: withDefault(booleanText, 'false'),
 } satisfies Record<InputName, z.ZodType>;
 
 type InputName = (typeof INPUT)[keyof typeof INPUT];
@@ -203,7 +205,58 @@ function crossFieldProblems(fields: Partial<Fields>, given: Record<string, strin
   }
   if (via === 'none' && command === 'wait')
     add(INPUT.waitVia, 'cannot be none for command wait: waiting is all it does');
+  if (via === 'handoff') handoffProblems(command, fields, given, add);
+  dispatchProblems(via, fields, add);
   return problems;
+}
+
+/** Why a command has nothing to hand off: the bridge follows a build that is on its way to going live. */
+const NOTHING_TO_HAND_OFF = {
+  upload: 'an upload stages a build, which nothing makes live: use command release or distribute',
+  wait: 'waiting is all it does: use wait-via bridge',
+  'test-webhook': 'the check is this job seeing the test event: use wait-via bridge or receiver',
+} as const;
+
+/** `wait-via: handoff` (DESIGN §10): the job sends, the bridge follows; it reads the bridge first. */
+function handoffProblems(
+  command: Fields[typeof INPUT.command] | undefined,
+  fields: Partial<Fields>,
+  given: Record<string, string>,
+  add: (input: string, message: string) => void,
+): void {
+  if (command === 'upload' || command === 'wait' || command === 'test-webhook') {
+    add(INPUT.waitVia, `cannot be handoff for command ${command}: ${NOTHING_TO_HAND_OFF[command]}`);
+  }
+  if (!given[INPUT.bridgeUrl])
+    add(INPUT.bridgeUrl, 'is required with wait-via: handoff (the release bridge that follows the build)');
+  if (!given[INPUT.bridgeToken]) {
+    add(
+      INPUT.bridgeToken,
+      "is required with wait-via: handoff (the bridge's read token, from a secret: the pre-flight reads with it)",
+    );
+  }
+  // The job ends once the upload is accepted: nobody would be left to call Distribute.
+  if (command === 'release' && given[INPUT.autoRelease] && fields[INPUT.autoRelease] === false) {
+    add(
+      INPUT.autoRelease,
+      'cannot be false with wait-via: handoff: the job ends after the upload, so Streampixel must distribute ' +
+        'the build on its own (remove auto-release, or use wait-via: bridge to distribute from the job)',
+    );
+  }
+}
+
+/** The bridge sends the dispatch: with any other wait path the input would be silently ignored. */
+function dispatchProblems(
+  via: Fields[typeof INPUT.waitVia] | undefined,
+  fields: Partial<Fields>,
+  add: (input: string, message: string) => void,
+): void {
+  if (via !== undefined && via !== 'handoff' && fields[INPUT.dispatchOnOutcome] === true) {
+    add(
+      INPUT.dispatchOnOutcome,
+      'applies only to wait-via: handoff (the bridge sends the repository_dispatch once it has the outcome)',
+    );
+  }
 }
 
 /** `provider` other than Streampixel: `wait` for a `subject`, nothing sent anywhere, no Streampixel inputs. */
@@ -224,6 +277,13 @@ function otherProviderProblems(
   }
   const via = fields[INPUT.waitVia];
   if (via === 'none') add(INPUT.waitVia, 'cannot be none for command wait: waiting is all it does');
+  if (via === 'handoff') {
+    add(
+      INPUT.waitVia,
+      `cannot be handoff with provider ${provider}: only a Streampixel release or distribute is handed off`,
+    );
+  }
+  dispatchProblems(via, fields, add);
   if (via === 'bridge') {
     if (!given[INPUT.bridgeUrl])
       add(INPUT.bridgeUrl, 'is required with wait-via: bridge (or set wait-via: receiver)');
@@ -244,12 +304,13 @@ function otherProviderProblems(
   }
 }
 
+const notifyInputsOf = (given: Record<string, string | undefined>): NotifyInputs => ({
+  url: given[INPUT.notifyUrl] ?? '',
+  on: given[INPUT.notifyOn] ?? '',
+  format: given[INPUT.notifyFormat] ?? '',
+});
 const notifySettingsOf = (given: Record<string, string | undefined>) =>
-  parseNotifySettings({
-    url: given[INPUT.notifyUrl] ?? '',
-    on: given[INPUT.notifyOn] ?? '',
-    format: given[INPUT.notifyFormat] ?? '',
-  });
+  parseNotifySettings(notifyInputsOf(given));
 
 function toSettings(fields: Fields, given: Record<string, string>) {
   const notify = notifySettingsOf(given);
@@ -261,7 +322,8 @@ function toSettings(fields: Fields, given: Record<string, string>) {
     projectId: fields[INPUT.projectId] ?? '',
     fileUrl: fields[INPUT.fileUrl] ?? null,
     uploadId: fields[INPUT.uploadId] ?? null,
-    autoRelease: fields[INPUT.autoRelease],
+    // Handed off, the job is gone before the build is processed: Streampixel distributes it on its own.
+    autoRelease: fields[INPUT.autoRelease] || fields[INPUT.waitVia] === 'handoff',
     waitVia: fields[INPUT.waitVia],
     bridgeUrl: fields[INPUT.bridgeUrl] ?? null,
     bridgeToken: fields[INPUT.bridgeToken] ?? null,
@@ -280,6 +342,10 @@ function toSettings(fields: Fields, given: Record<string, string>) {
     githubToken: fields[INPUT.githubToken] ?? null,
     /** null: no notifications (no notify-url). */
     notify: notify.ok ? notify.value : null,
+    /** The notify-* inputs as given (null without notify-url): a handoff passes them on to the bridge. */
+    notifyInputs: notify.ok && notify.value ? notifyInputsOf(given) : null,
+    /** wait-via handoff: the bridge sends repository_dispatch `streampixel-release` with the outcome. */
+    dispatchOnOutcome: fields[INPUT.dispatchOnOutcome],
   };
 }
 
@@ -323,6 +389,8 @@ function waitPathOf(settings: Settings): WaitPath {
       return { via: 'none' };
     case 'bridge':
       return { via: 'bridge', url: settings.bridgeUrl ?? '', token: settings.bridgeToken ?? '' };
+    case 'handoff':
+      return { via: 'handoff', url: settings.bridgeUrl ?? '', token: settings.bridgeToken ?? '' };
     case 'receiver':
       return {
         via: 'receiver',

@@ -13,6 +13,7 @@ import type {
   Result,
   TimelineEntry,
 } from '../wait/types.ts';
+import type { HandoffReceipt } from './handoff-client.ts';
 import { givenSubjectOf, providerOf, type ReleasePlan, type ReleaseRequest } from './request.ts';
 
 // Carries out what the release state machine decides: API calls, timers and incoming webhooks all
@@ -46,6 +47,23 @@ export interface EventSource {
 }
 export type OpenEventSource = (sink: EventSink) => Promise<EventSource>;
 
+/** What the run knows of a build it hands off; the caller adds its own part (Deployment, notify, dispatch). */
+export interface HandoffFacts {
+  subject: string;
+  projectId: string;
+  command: 'release' | 'distribute';
+  /** distribute: only events from the moment before its call count; null: every event of the build. */
+  countFrom: number | null;
+  deadline: number;
+}
+
+/** `wait-via: handoff`: how the caller registers a build with the bridge (the action: with its OIDC token). */
+export interface HandoffRegistrar {
+  /** Before anything is sent: proves the registration can be made (the job may ask for an OIDC token). */
+  preflight(): Promise<void>;
+  register(facts: HandoffFacts): Promise<HandoffReceipt>;
+}
+
 export interface OrchestratorDeps {
   client: StreampixelClient;
   clock: Clock;
@@ -55,11 +73,15 @@ export interface OrchestratorDeps {
   onEvent?(entry: TimelineEntry): void;
   /** After every transition: where the run stands (for the heartbeat). */
   onState?(state: ReleaseState): void;
+  /** Required by a plan that hands off: without it, such a plan is refused before anything is sent. */
+  handOff?: HandoffRegistrar;
 }
 
 export interface ReleaseReport {
   result: Result;
   state: ReleaseState;
+  /** Set when the run ended handed-off: the bridge took the build. */
+  handoff?: HandoffReceipt;
 }
 
 /** `fatal`: the event source (or pre-flight) gave up; `call-failed`: an API call ended the step itself. */
@@ -84,6 +106,13 @@ function createInbox() {
 export async function orchestrate(plan: ReleasePlan, deps: OrchestratorDeps): Promise<ReleaseReport> {
   const { request } = plan;
   const { clock, logger } = deps;
+  const registrar = plan.wait.via === 'handoff' ? deps.handOff : null;
+  if (registrar === undefined) {
+    throw new ReleaseError(
+      ERROR_CODE.invalidInputs,
+      "wait-via handoff needs the GitHub Action, which registers the build with the job's OIDC token; nothing was sent",
+    );
+  }
   const startedAt = clock.now();
   let state = createReleaseState({
     command: request.command,
@@ -91,7 +120,8 @@ export async function orchestrate(plan: ReleasePlan, deps: OrchestratorDeps): Pr
     projectId: request.projectId,
     uploadId: givenSubjectOf(request),
     autoRelease: request.command === 'release' && request.autoRelease,
-    waitForOutcome: plan.wait.via !== 'none',
+    waitForOutcome: plan.wait.via !== 'none' && plan.wait.via !== 'handoff',
+    handOff: plan.wait.via === 'handoff',
     startedAt,
     deadline: startedAt + plan.timeoutMs,
     retryIntervalMs: RATE_LIMIT_WINDOW_MS,
@@ -111,8 +141,7 @@ export async function orchestrate(plan: ReleasePlan, deps: OrchestratorDeps): Pr
   try {
     // The machine starts (and so makes its first call) only once the wait path is proven and the source
     // knows where to read from; meanwhile the loop already runs, so the deadline holds throughout.
-    if (source) prepare(source, request).then(() => inbox.push({ type: 'start' }), fail);
-    else inbox.push({ type: 'start' });
+    prepare(source, request, registrar).then(() => inbox.push({ type: 'start' }), fail);
     for (;;) {
       const input = await nextInput(inbox, clock, nextWakeAt(state));
       // The client already says whether a failed upload may have created a build; anything else that ends
@@ -142,6 +171,9 @@ export async function orchestrate(plan: ReleasePlan, deps: OrchestratorDeps): Pr
             logger[effect.level](effect.message);
             break;
           case 'finish':
+            if (registrar && effect.result.outcome === 'handed-off') {
+              return { result: effect.result, state, handoff: await handOff(registrar, state, request) };
+            }
             return { result: effect.result, state };
         }
       }
@@ -152,10 +184,48 @@ export async function orchestrate(plan: ReleasePlan, deps: OrchestratorDeps): Pr
 }
 
 /** Pre-flight for every command that sends something, then the first read where the build is known. */
-async function prepare(source: EventSource, request: ReleaseRequest): Promise<void> {
+async function prepare(
+  source: EventSource | null,
+  request: ReleaseRequest,
+  registrar: HandoffRegistrar | null,
+): Promise<void> {
+  await registrar?.preflight();
+  if (!source) return;
   if (request.command !== 'wait') await source.preflight();
   const initial = initialFollow(request);
   if (initial) await source.follow(...initial);
+}
+
+/**
+ * Registers the build Streampixel accepted with the bridge. A failure ends the step: the build is on its way
+ * and nobody follows it, so the message says how to follow it from a job.
+ */
+async function handOff(
+  registrar: HandoffRegistrar,
+  state: ReleaseState,
+  request: ReleaseRequest,
+): Promise<HandoffReceipt> {
+  const subject = buildOf(state) ?? '';
+  // parseInputs allows handoff for these two commands only.
+  const command = request.command === 'distribute' ? 'distribute' : 'release';
+  try {
+    return await registrar.register({
+      subject,
+      projectId: request.projectId,
+      command,
+      countFrom: command === 'distribute' ? state.tracker.countFrom : null,
+      deadline: state.config.deadline,
+    });
+  } catch (error) {
+    const sent = command === 'distribute' ? 'Distribute of build' : 'the upload of build';
+    throw new ReleaseError(
+      ERROR_CODE.bridge,
+      `Streampixel accepted ${sent} ${subject}, but it was not handed off: ${messageOf(error)}. Nothing ` +
+        `follows it now: follow it from a job with \`command: wait\` and \`upload-id: ${subject}\`` +
+        (command === 'release' ? ' (re-running this job would upload a second build).' : '.'),
+      { cause: error },
+    );
+  }
 }
 
 /**

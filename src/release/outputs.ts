@@ -16,6 +16,8 @@ export const OUTPUT = {
   playbackIds: 'playback-ids',
   videoId: 'video-id',
   deploymentId: 'deployment-id',
+  /** wait-via handoff: the bridge's id for the handoff (GET /v1/handoffs/<id>). */
+  handoffId: 'handoff-id',
 } as const;
 
 export type SetOutput = (name: string, value: string) => void;

@@ -16,6 +16,11 @@ export type ReleaseRequest =
 export type WaitPath =
   | { via: 'none' }
   | { via: 'bridge'; url: string; token: string }
+  /**
+   * The job waits for nothing: it registers the build with the bridge, which follows it (DESIGN §10). The
+   * read token is for the pre-flight, which proves the bridge is there before anything is sent.
+   */
+  | { via: 'handoff'; url: string; token: string }
   /** `webhookSecret`: another provider's secrets or keys (DESIGN §7), '' for Streampixel. */
   | { via: 'receiver'; port: number; path: string; webhookSecret: string };
 

@@ -6,6 +6,7 @@ import { startSimulator, type Scenario } from '../../src/simulator/index.ts';
 import { PIPELINE_EVENTS } from '../../src/streampixel/schemas.ts';
 import { INPUT } from '../../src/release/inputs.ts';
 import { OUTPUT } from '../../src/release/outputs.ts';
+import { ACTION_ONLY_INPUTS } from '../../src/cli/flags.ts';
 import { READ_TOKEN, startTestBridge } from '../support/bridge-world.ts';
 import { findSecrets } from '../support/secret-scan.ts';
 import { API_KEYS, PRESIGNED_FILE_URLS, RECEIVER_PATHS } from '../support/secrets.ts';
@@ -323,9 +324,8 @@ describe('dist/cli/index.js', () => {
     const run = await runCli(['--help']);
     expect(run.exitCode).toBe(0);
     expect(run.stderr).toBe('');
-    const actionOnly: string[] = [INPUT.environment, INPUT.environmentUrl, INPUT.githubToken];
     for (const name of Object.values(INPUT)) {
-      if (name === INPUT.command || actionOnly.includes(name)) continue;
+      if (name === INPUT.command || ACTION_ONLY_INPUTS.includes(name)) continue;
       const variable = `STREAMPIXEL_${name.toUpperCase().replaceAll('-', '_')}`;
       expect(run.stdout).toMatch(new RegExp(`^  --${name} <\\w+>\\s+${variable}\\b`, 'm'));
     }

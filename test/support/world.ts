@@ -72,6 +72,8 @@ export async function startWorld(options: WorldOptions = {}) {
     environmentUrl: null,
     githubToken: null,
     notify: null,
+    notifyInputs: null,
+    dispatchOnOutcome: false,
     ...patch,
   });
 

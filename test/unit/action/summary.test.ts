@@ -38,33 +38,36 @@ describe('formatDuration', () => {
   ])('%i ms → %s', (ms, text) => expect(formatDuration(ms)).toBe(text));
 });
 
+const baseSettings: Settings = {
+  command: 'release',
+  apiKey: 'k',
+  userId: 'u',
+  projectId: 'proj-1',
+  fileUrl: 'https://builds.example/game.zip',
+  uploadId: null,
+  autoRelease: false,
+  waitVia: 'bridge',
+  bridgeUrl: 'https://bridge.example',
+  bridgeToken: 't',
+  receiverPort: 8080,
+  receiverPath: '/',
+  timeoutMs: 45 * 60_000,
+  failOnRejected: true,
+  failOnTimeout: true,
+  apiBaseUrl: 'https://api.example',
+  provider: 'streampixel',
+  subject: null,
+  webhookSecret: null,
+  environment: null,
+  environmentUrl: null,
+  githubToken: null,
+  notify: null,
+  notifyInputs: null,
+  dispatchOnOutcome: false,
+};
+
 describe('renderSummary', () => {
-  const settings = (patch: Partial<Settings> = {}): Settings => ({
-    command: 'release',
-    apiKey: 'k',
-    userId: 'u',
-    projectId: 'proj-1',
-    fileUrl: 'https://builds.example/game.zip',
-    uploadId: null,
-    autoRelease: false,
-    waitVia: 'bridge',
-    bridgeUrl: 'https://bridge.example',
-    bridgeToken: 't',
-    receiverPort: 8080,
-    receiverPath: '/',
-    timeoutMs: 45 * 60_000,
-    failOnRejected: true,
-    failOnTimeout: true,
-    apiBaseUrl: 'https://api.example',
-    provider: 'streampixel',
-    subject: null,
-    webhookSecret: null,
-    environment: null,
-    environmentUrl: null,
-    githubToken: null,
-    notify: null,
-    ...patch,
-  });
+  const settings = (patch: Partial<Settings> = {}): Settings => ({ ...baseSettings, ...patch });
   const report = {
     settings: settings(),
     uploadId: 'up-1',
@@ -220,6 +223,82 @@ describe('renderSummary', () => {
       expect(own).not.toMatch(/[[\]()*_`!]|<(?!\/?code>)|www\.|https:/);
     }
     expect(decodeReferences(markdown)).toContain(hostile.replace('\n', '\\n'));
+  });
+});
+
+describe('issue 9: a handed-off release', () => {
+  const settings = (patch: Partial<Settings> = {}): Settings => ({
+    ...baseSettings,
+    waitVia: 'handoff',
+    autoRelease: true,
+    environment: 'production',
+    ...patch,
+  });
+  const handedOff = (patch: Partial<Settings> = {}, deploymentId: number | null = 1001) =>
+    decodeReferences(
+      renderSummary({
+        settings: settings(patch),
+        uploadId: 'up-1',
+        result: { outcome: 'handed-off', failure: null, objection: null },
+        error: null,
+        timeline: [],
+        durationMs: 4000,
+        context: { commit: null, commitUrl: null, runUrl: null, date: '2026-11-24T13:10:00.000Z' },
+        handoff: {
+          id: 'h-42',
+          statusUrl: 'https://bridge.example/v1/handoffs/h-42',
+          deploymentId,
+        },
+      }),
+    );
+
+  it('says where the outcome will appear: the Deployment, the bridge, and how a job can follow it', () => {
+    const markdown = handedOff();
+    expect(markdown).toContain('**Outcome:** 🤝 Handed off: the release bridge follows the build');
+    expect(markdown).toContain('The job ended once Streampixel accepted the upload.');
+    expect(markdown).toContain(
+      '- the status of GitHub Deployment <code>1001</code> to <code>production</code> (in_progress until then)',
+    );
+    expect(markdown).toContain(
+      "- the bridge's handoff <code>h-42</code>: <code>GET https://bridge.example/v1/handoffs/h-42</code>",
+    );
+    expect(markdown).toContain('**To follow it in a job anyway:** `command: wait` with `upload-id: up-1`.');
+    expect(markdown).not.toMatch(
+      /No event of this build|Next step|share link|notification|repository_dispatch/,
+    );
+  });
+
+  it('names the notification and the dispatch when asked for, and no Deployment when none was made', () => {
+    const notify = {
+      url: new URL('https://hooks.slack.com/services/T/B/x'),
+      format: null,
+      on: new Set(['rejected', 'approved'] as const),
+    };
+    const markdown = handedOff({ notify, dispatchOnOutcome: true, command: 'distribute' }, null);
+    expect(markdown).toContain('accepted Distribute.');
+    expect(markdown).toContain('- the notification to notify-url, for <code>rejected, approved</code>');
+    expect(markdown).toContain('- a `streampixel-release` repository_dispatch event');
+    expect(markdown).not.toContain('Deployment');
+    expect(markdown).not.toContain('hooks.slack.com');
+  });
+
+  it('says what to do when the build was sent but not handed off', () => {
+    const markdown = decodeReferences(
+      renderSummary({
+        settings: settings(),
+        uploadId: 'up-1',
+        result: null,
+        error:
+          'Streampixel accepted the upload of build up-1, but it was not handed off: the release bridge answered 503 for 30 s.',
+        timeline: [],
+        durationMs: 4000,
+        context: { commit: null, commitUrl: null, runUrl: null, date: '2026-11-24T13:10:00.000Z' },
+      }),
+    );
+    expect(markdown).toContain('**Outcome:** ❌ Failed');
+    expect(markdown).toContain(
+      '**Next step:** the build is on its way, but nothing follows it: follow it with `command: wait` and `upload-id: up-1`',
+    );
   });
 });
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { INPUT, parseInputs, redactUrl } from '../../../src/release/inputs.ts';
+import { INPUT, parseInputs, planOf, redactUrl } from '../../../src/release/inputs.ts';
 import { OUTPUT } from '../../../src/release/outputs.ts';
 import { ReleaseError } from '../../../src/streampixel/errors.ts';
 
@@ -232,5 +232,88 @@ describe('issue 7: waiting for another provider', () => {
     expect(problems({ ...base, provider: 'vimeo' })).toContain(
       '- provider: must be one of streampixel, buildpixel',
     );
+  });
+});
+
+describe('issue 9: wait-via handoff', () => {
+  const handoff = {
+    ...base,
+    'wait-via': 'handoff',
+    'bridge-url': 'https://bridge.example/',
+    'bridge-token': 'read-token',
+  };
+
+  it('releases with autoRelease true, since no job is left to call Distribute, and pre-flights the bridge', () => {
+    const { settings } = parse(handoff);
+    expect(settings).toMatchObject({ waitVia: 'handoff', autoRelease: true, dispatchOnOutcome: false });
+    expect(planOf(settings)).toMatchObject({
+      request: { command: 'release', autoRelease: true },
+      wait: { via: 'handoff', url: 'https://bridge.example/', token: 'read-token' },
+    });
+  });
+
+  it('takes an explicit auto-release: true, and distribute with an upload-id', () => {
+    expect(parse({ ...handoff, 'auto-release': 'true' }).settings.autoRelease).toBe(true);
+    const { settings } = parse({ ...handoff, 'file-url': '', command: 'distribute', 'upload-id': 'b1' });
+    expect(planOf(settings).request).toEqual({ command: 'distribute', projectId: 'proj-1', uploadId: 'b1' });
+  });
+
+  it.each<[string, Record<string, string>, string]>([
+    [
+      'an explicit auto-release: false',
+      { 'auto-release': 'false' },
+      '- auto-release: cannot be false with wait-via: handoff',
+    ],
+    ['command upload', { command: 'upload' }, '- wait-via: cannot be handoff for command upload'],
+    [
+      'command wait',
+      { command: 'wait', 'file-url': '', 'upload-id': 'b1' },
+      '- wait-via: cannot be handoff for command wait',
+    ],
+    [
+      'command test-webhook',
+      { command: 'test-webhook', 'file-url': '' },
+      '- wait-via: cannot be handoff for command test-webhook',
+    ],
+    ['no bridge-url', { 'bridge-url': '' }, '- bridge-url: is required with wait-via: handoff'],
+    ['no bridge-token', { 'bridge-token': '' }, '- bridge-token: is required with wait-via: handoff'],
+    [
+      'dispatch-on-outcome without handoff',
+      { 'wait-via': 'bridge', 'dispatch-on-outcome': 'true' },
+      '- dispatch-on-outcome: applies only to wait-via: handoff',
+    ],
+    [
+      'a bad dispatch-on-outcome',
+      { 'dispatch-on-outcome': 'yes' },
+      '- dispatch-on-outcome: must be true or false',
+    ],
+  ])('refuses %s', (_name, patch, problem) => {
+    const message = problems({ ...handoff, ...patch });
+    expect(message).toContain(problem);
+    expect(message).toContain('have 1 problem:');
+  });
+
+  it("refuses another provider's wait: only a Streampixel release or distribute is handed off", () => {
+    const message = problems({
+      provider: 'buildpixel',
+      command: 'wait',
+      subject: 'b-1',
+      'wait-via': 'handoff',
+      'dispatch-on-outcome': 'true',
+    });
+    expect(message).toContain('- wait-via: cannot be handoff with provider buildpixel');
+  });
+
+  it('leaves dispatch-on-outcome: false alone with any wait path', () => {
+    expect(parse({ ...base, 'dispatch-on-outcome': 'false' }).settings.dispatchOnOutcome).toBe(false);
+  });
+
+  it('keeps the notify inputs as given, for the bridge to notify with; none without notify-url', () => {
+    const notify = { 'notify-url': 'https://hooks.slack.com/services/T0/B0/x', 'notify-on': 'always' };
+    expect(parse({ ...handoff, ...notify, 'dispatch-on-outcome': 'true' }).settings).toMatchObject({
+      notifyInputs: { url: 'https://hooks.slack.com/services/T0/B0/x', on: 'always', format: '' },
+      dispatchOnOutcome: true,
+    });
+    expect(parse(handoff).settings.notifyInputs).toBeNull();
   });
 });
