@@ -189,7 +189,7 @@ async function prepare(
   request: ReleaseRequest,
   registrar: HandoffRegistrar | null,
 ): Promise<void> {
-  await registrar?.preflight();
+  if (registrar) await registrar.preflight();
   if (!source) return;
   if (request.command !== 'wait') await source.preflight();
   const initial = initialFollow(request);
