@@ -57,9 +57,11 @@ const AcceptedSchema = z.object({
   id: z.string().regex(/^[A-Za-z0-9._~:-]{1,200}$/),
   state: z.literal('following'),
 });
+// The contract's refusal names a `reason`; the bridge also sends its OIDC refusal as a code and a `message`.
 const RefusalSchema = z.looseObject({
   error: z.string().optional(),
   reason: z.string().optional(),
+  message: z.string().optional(),
   problems: z.array(z.unknown()).optional(),
 });
 
@@ -164,7 +166,9 @@ function refusalOf(statusCode: number, json: unknown, audience: string): string 
     case 401:
     case 403:
       return (
-        `the release bridge refused the job's OIDC token (${statusCode}${words(said.reason ?? said.error)}): ` +
+        `the release bridge refused the job's OIDC token (${statusCode}${words(
+          [said.reason ?? said.error, said.message].filter(Boolean).join(': '),
+        )}): ` +
         "give the job `permissions: id-token: write`, and check that the bridge's BRIDGE_PUBLIC_URL is " +
         `${audience} and its BRIDGE_GITHUB_REPOS lists this repository`
       );

@@ -131,6 +131,11 @@ describe('registerHandoff', () => {
       ],
     ],
     [
+      '401 as the bridge words it: a code and a message',
+      { status: 401, body: { error: 'audience', message: 'the token is for another audience' } },
+      [/refused the job's OIDC token \(401: audience: the token is for another audience\)/],
+    ],
+    [
       '403: a repository outside the list',
       { status: 403, body: { error: 'forbidden', reason: 'repository acme/game is not allowed' } },
       [/\(403: repository acme\/game is not allowed\)/, /BRIDGE_GITHUB_REPOS/],
