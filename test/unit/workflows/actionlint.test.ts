@@ -94,6 +94,7 @@ describe('workflows', () => {
         'examples/webhook-check.yml',
         'examples/release-from-s3.yml',
         'examples/buildpixel-to-streampixel.yml',
+        'examples/release-handoff.yml',
         '.github/workflows/ci.yml',
         '.github/workflows/check-dist.yml',
         '.github/workflows/release.yml',
