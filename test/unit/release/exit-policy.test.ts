@@ -14,6 +14,8 @@ describe('verdictOf', () => {
   it.each([
     ['approved', null, 'pass', 'pass'],
     ['succeeded', null, 'pass', 'pass'],
+    // The bridge has the build: the job's part went well, whatever the outcome turns out to be.
+    ['handed-off', null, 'pass', 'pass'],
     ['rejected', 'why', 'fail', 'warn'],
     ['failed', 'why', 'fail', 'warn'],
     ['cancelled', 'why', 'fail', 'warn'],
