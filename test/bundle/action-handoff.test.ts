@@ -1,11 +1,19 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, it, onTestFinished } from 'vitest';
+import { freePort } from '../../scripts/free-port.ts';
 import { BUNDLE, runAction, visibleLines } from '../../scripts/run-action.ts';
+import { parseBridgeConfig } from '../../src/bridge/config.ts';
+import { startBridge } from '../../src/bridge/main.ts';
 import { startSimulator } from '../../src/simulator/index.ts';
 import { createStreampixelClient } from '../../src/streampixel/client.ts';
 import { startBuiltBridge } from '../support/built-bridge.ts';
 import { startFakeGitHub } from '../support/fake-github.ts';
+import { startFakeOidcIssuer } from '../support/fake-oidc-issuer.ts';
 import { API_KEYS, BRIDGE_TOKENS } from '../support/secrets.ts';
 
 // The built action with `wait-via: handoff`, as a runner runs it (DESIGN §10): the bridge is pre-flighted, the
@@ -257,4 +265,106 @@ it('fails naming the build and how to follow it when the bridge refuses the toke
   expect(error).toContain(`\`command: wait\` and \`upload-id: ${uploadId}\``);
   // Nobody else will finish it: the job does.
   expect(statesOf(github)).toEqual(['POST /repos/{owner}/{repo}/deployments', 'in_progress', 'error']);
+});
+
+it('is finished by the bridge after the job has ended: the Deployment turns success once the build is live', async () => {
+  const issuer = await startFakeOidcIssuer();
+  const github = await startFakeGitHub();
+  const dir = await mkdtemp(join(tmpdir(), 'action-handoff-'));
+  // The bridge's public URL is the audience: known before it listens, so its port is chosen first.
+  const port = await freePort();
+  const bridge = await startBridge({
+    config: parseBridgeConfig({
+      BRIDGE_PORT: String(port),
+      BRIDGE_HOST: '127.0.0.1',
+      BRIDGE_DATABASE: join(dir, 'events.db'),
+      BRIDGE_INGEST_TOKEN: BRIDGE_TOKENS.ingest,
+      BRIDGE_READ_TOKEN: BRIDGE_TOKENS.read,
+      BRIDGE_PUBLIC_URL: `http://127.0.0.1:${port}`,
+      BRIDGE_GITHUB_REPOS: 'acme/game',
+      BRIDGE_OIDC_ISSUER: issuer.issuer,
+      BRIDGE_GITHUB_APP_ID: '12345',
+      BRIDGE_GITHUB_PRIVATE_KEY: String(
+        generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({
+          type: 'pkcs8',
+          format: 'pem',
+        }),
+      ),
+      BRIDGE_GITHUB_API_URL: github.url,
+    }),
+    logger: false,
+    handoffWorker: { intervalMs: 50 },
+  });
+  onTestFinished(async () => {
+    await bridge.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+  const simulator = await startSimulator({
+    users: [{ userId: 'user-1', apiKey: API_KEYS.bundle }],
+    projects: [
+      {
+        projectId: 'proj-1',
+        userId: 'user-1',
+        webhookUrl: `${bridge.url}/hooks/streampixel/${BRIDGE_TOKENS.ingest}`,
+      },
+    ],
+    stageDelaysMs: { ...STAGES, 'build.approved': 1500 },
+  });
+  onTestFinished(() => simulator.close());
+  // The runner's token service, minting what GitHub would: a token of the issuer for the audience asked.
+  const server = createServer((req, res) => {
+    const audience = new URL(req.url ?? '/', 'http://token-service').searchParams.get('audience') ?? '';
+    void issuer.mint(audience).then((value) => {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ value }));
+    });
+  });
+  const tokenService = await listen(server);
+
+  const run = await runAction(
+    {
+      'file-url': 'https://builds.example/game.zip',
+      'api-key': API_KEYS.bundle,
+      'user-id': 'user-1',
+      'project-id': 'proj-1',
+      'api-base-url': simulator.url,
+      'wait-via': 'handoff',
+      'bridge-url': bridge.url,
+      'bridge-token': BRIDGE_TOKENS.read,
+      'timeout-minutes': '5',
+      environment: 'production',
+      'github-token': GITHUB_TOKEN,
+    },
+    BUNDLE,
+    {
+      GITHUB_API_URL: github.url,
+      GITHUB_SERVER_URL: 'https://github.example',
+      GITHUB_REPOSITORY: 'acme/game',
+      GITHUB_SHA: '9f8e7d6c5b4a39281706f5e4d3c2b1a098765432',
+      GITHUB_RUN_ID: '4242',
+      ACTIONS_ID_TOKEN_REQUEST_URL: `${tokenService}/_apis/token?api-version=2.0`,
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: ID_TOKEN_REQUEST_TOKEN,
+    },
+  );
+  expect(run.exitCode, run.stdout).toBe(0);
+  expect(run.outputs.outcome).toBe('handed-off');
+  const uploadId = run.outputs['upload-id']!;
+  const handoffId = run.outputs['handoff-id']!;
+  // The job ended while Streampixel was still working on the build.
+  expect(simulator.builds.get(uploadId)?.state).not.toBe('approved');
+  expect(statesOf(github)).toEqual(['POST /repos/{owner}/{repo}/deployments', 'in_progress']);
+
+  const readHandoff = async () => {
+    const response = await fetch(`${bridge.url}/v1/handoffs/${handoffId}`, {
+      headers: { authorization: `Bearer ${BRIDGE_TOKENS.read}` },
+    });
+    return (await response.json()) as { state: string; outcome: string | null };
+  };
+  await expect
+    .poll(readHandoff, { timeout: 15_000 })
+    .toMatchObject({ state: 'finished', outcome: 'approved' });
+  const success = github
+    .callsTo('POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses')
+    .find((call) => (call.body as { state?: string }).state === 'success');
+  expect(success?.params.deployment_id).toBe(run.outputs['deployment-id']);
+  expect(success?.body).toMatchObject({ environment_url: 'https://share.streampixel.io/proj-1' });
 });
