@@ -84,8 +84,9 @@ export async function registerHandoff(options: RegisterHandoffOptions): Promise<
   const budgetMs = options.budgetMs ?? DEFAULT_HANDOFF_BUDGET_MS;
   const giveUpAt = clock.now() + budgetMs;
   const audience = handoffAudience(options.bridgeUrl);
-  const body = JSON.stringify(options.registration);
   for (let failures = 0; ; failures += 1) {
+    // sentAt lets the bridge turn this runner's times (countFrom, deadline) into its own clock's.
+    const body = JSON.stringify({ ...options.registration, sentAt: clock.now() });
     const attempt = await post(audience, body, options);
     if (attempt.kind === 'done') return attempt.receipt;
     const left = giveUpAt - clock.now();

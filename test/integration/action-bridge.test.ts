@@ -1,6 +1,6 @@
 import { PIPELINE_EVENTS } from '../../src/streampixel/schemas.ts';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { ERROR_CODE, ReleaseError } from '../../src/streampixel/errors.ts';
 import { READ_TOKEN, startTestBridge } from '../support/bridge-world.ts';
@@ -158,12 +158,30 @@ describe('release through the bridge', () => {
   });
 
   it('says nothing was sent, with no outcome to tolerate, when the deadline ends pre-flight', async () => {
-    const { bridge, world, viaBridge } = await bridgeWorld();
-    await bridge.stop();
-    const { result } = await world.release({ ...viaBridge, timeoutMs: 10_000, failOnTimeout: false });
+    const { world, viaBridge } = await bridgeWorld();
+    // A bridge-url that takes the connection and never answers: pre-flight is still waiting (its request
+    // gives up after 45 s of real time) when the 10 s deadline, 10 ms on this clock, passes.
+    const openSockets = new Set<Socket>();
+    const silent = createNetServer((socket) => void openSockets.add(socket.on('error', () => {})));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    onTestFinished(
+      () =>
+        new Promise<void>((resolve) => {
+          silent.close(() => resolve());
+          for (const socket of openSockets) socket.destroy();
+        }),
+    );
+    const bridgeUrl = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    const { result } = await world.release({
+      ...viaBridge,
+      bridgeUrl,
+      timeoutMs: 10_000,
+      failOnTimeout: false,
+    });
     expect(result.outcome).toBeNull();
-    expect(result.failure).toMatch(
-      /^Nothing was sent to Streampixel: the wait path was not ready within 10 s \(the release bridge at .* refused connections/,
+    expect(result.failure).toBe(
+      'Nothing was sent to Streampixel: the wait path was not ready within 10 s (the release bridge did not ' +
+        'answer); check bridge-url and that the bridge is running',
     );
     expect(world.simulator.calls).toEqual([]);
   });

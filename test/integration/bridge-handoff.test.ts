@@ -212,3 +212,32 @@ describe('handoff', () => {
     expect(JSON.stringify(await w.status(String(body['id'])))).not.toContain('secret');
   });
 });
+
+describe('handoff across clocks', () => {
+  it('moves the job’s times onto the bridge’s clock: a runner 5 min ahead loses no prompt event', async () => {
+    const w = await handoffWorld();
+    const ahead = Date.now() + 5 * 60_000;
+    const { status, body } = await w.register(
+      handoff({
+        command: 'distribute',
+        countFrom: ahead - 1000,
+        deadline: ahead + 10 * 60_000,
+        sentAt: ahead,
+        dispatch: false,
+      }),
+      await w.issuer.mint(PUBLIC_URL),
+    );
+    expect(status).toBe(201);
+    await w.post(
+      envelope({
+        event: 'build.approved',
+        uploadId: 'up-9',
+        status: 'Approved',
+        timestamp: new Date().toISOString(),
+      }),
+    );
+    await expect
+      .poll(async () => (await w.status(String(body['id'])))['outcome'], { timeout: 10_000 })
+      .toBe('approved');
+  });
+});

@@ -29,5 +29,23 @@ export const HandoffRequestSchema = z.strictObject({
     .default(null),
   /** Send repository_dispatch `streampixel-release` with the outcome, for follow-up workflows. */
   dispatch: z.boolean().default(false),
+  /**
+   * The job's clock when it sent the request. countFrom and deadline are the job's times: the bridge moves
+   * them by the difference to its own clock, so a runner whose clock runs ahead cannot make a prompt event
+   * look too early (a lost outcome) nor a behind one let an earlier event count.
+   */
+  sentAt: z.number().int().positive().optional(),
 });
+
+/** The request with countFrom and deadline on the bridge's clock (`receivedAt`: when it arrived). */
+export function onBridgeClock(request: HandoffRequest, receivedAt: number): HandoffRequest {
+  if (request.sentAt === undefined) return request;
+  const offset = receivedAt - request.sentAt;
+  return {
+    ...request,
+    countFrom: request.countFrom === null ? null : request.countFrom + offset,
+    deadline: request.deadline + offset,
+    sentAt: receivedAt,
+  };
+}
 export type HandoffRequest = z.output<typeof HandoffRequestSchema>;

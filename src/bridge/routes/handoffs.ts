@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { bearerToken, type OidcVerifier } from '../../github/oidc.ts';
 import { describeIssues } from '../../webhooks/zod-issues.ts';
-import { HandoffRequestSchema, MAX_HANDOFF_MS } from '../handoff/handoff-request.ts';
+import { HandoffRequestSchema, MAX_HANDOFF_MS, onBridgeClock } from '../handoff/handoff-request.ts';
 import type { StoredHandoff } from '../store/handoff-store.ts';
 import { NOT_FOUND_BODY, STORE_UNAVAILABLE_BODY, type RouteContext } from './context.ts';
 
@@ -22,12 +22,13 @@ export async function registerHandoffRoutes(app: FastifyInstance, ctx: RouteCont
     }
     const parsed = HandoffRequestSchema.safeParse(request.body);
     const now = ctx.now();
+    const handoff = parsed.success ? onBridgeClock(parsed.data, now) : null;
     const problem = !parsed.success
       ? describeIssues(parsed.error)
-      : parsed.data.deadline <= now || parsed.data.deadline > now + MAX_HANDOFF_MS
+      : handoff && (handoff.deadline <= now || handoff.deadline > now + MAX_HANDOFF_MS)
         ? 'deadline: must be in the future, at most a day ahead'
         : null;
-    if (!parsed.success || problem) {
+    if (!handoff || problem) {
       ctx.metrics.rejected('bad_query');
       return reply.code(400).send({ error: 'invalid handoff', problems: [problem] });
     }
@@ -36,7 +37,7 @@ export async function registerHandoffRoutes(app: FastifyInstance, ctx: RouteCont
       await ctx.store.handoffs.register({
         id,
         repository: verified.claims.repository.toLowerCase(),
-        request: parsed.data,
+        request: handoff,
         now,
       });
     } catch (error) {
