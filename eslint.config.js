@@ -11,7 +11,8 @@ const pureOnly = {
     },
     {
       group: ['**/action/**', '**/bridge/**', '**/simulator/**', '**/lib/**', '**/streampixel/**'],
-      message: 'pure modules must not import I/O code, nor the API side (src/streampixel), which imports them.',
+      message:
+        'pure modules must not import I/O code, nor the API side (src/streampixel), which imports them.',
     },
   ],
 };
