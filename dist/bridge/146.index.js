@@ -1,8 +1,8 @@
-export const id = 409;
-export const ids = [409];
+export const id = 146;
+export const ids = [146];
 export const modules = {
 
-/***/ 2701:
+/***/ 71265:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -53,15 +53,119 @@ CREATE INDEX events_received_at ON events (received_at);
 `,
 };
 
+;// CONCATENATED MODULE: ./src/bridge/migrations/002-normalized.ts
+// The normalised event beside the raw body (DESIGN §7), so readers need no provider parser: phase, the
+// provider's own time, scope, status, detail and links (JSON). occurred_at stays text, as the provider wrote it.
+// Rows stored before this migration are all Streampixel's: they are filled in here, in SQL, from their bodies.
+// PostgreSQL cannot turn a JSON `\u0000` escape into text, so such a row (a hostile body) is left unfilled;
+// readers then see no phase for it, as for any row they cannot read.
+const PHASE_OF_TYPE = `CASE type
+    WHEN 'build.approved' THEN 'success'
+    WHEN 'build.rejected' THEN 'failure'
+    WHEN 'webhook.test' THEN 'test'
+    WHEN 'build.uploaded' THEN 'progress'
+    WHEN 'build.downloading' THEN 'progress'
+    WHEN 'build.extracting' THEN 'progress'
+    WHEN 'build.saving' THEN 'progress'
+    WHEN 'build.distributing' THEN 'progress'
+    ELSE 'other' END`;
+const normalizedMigration = {
+    version: 2,
+    name: 'normalized',
+    sqlite: `
+ALTER TABLE events ADD COLUMN phase TEXT;
+ALTER TABLE events ADD COLUMN occurred_at TEXT;
+ALTER TABLE events ADD COLUMN scope TEXT;
+ALTER TABLE events ADD COLUMN status TEXT;
+ALTER TABLE events ADD COLUMN detail TEXT;
+ALTER TABLE events ADD COLUMN links TEXT;
+UPDATE events SET
+  phase = ${PHASE_OF_TYPE},
+  occurred_at = json_extract(body, '$.timestamp'),
+  scope = json_extract(body, '$.projectId'),
+  status = json_extract(body, '$.status'),
+  detail = json_extract(body, '$.objection'),
+  links = CASE WHEN json_type(body, '$.fileUrl') = 'text'
+    THEN json_object('fileUrl', json_extract(body, '$.fileUrl')) ELSE '{}' END
+WHERE provider = 'streampixel' AND json_valid(body);
+`,
+    postgres: `
+ALTER TABLE events
+  ADD COLUMN phase text,
+  ADD COLUMN occurred_at text,
+  ADD COLUMN scope text,
+  ADD COLUMN status text,
+  ADD COLUMN detail text,
+  ADD COLUMN links text;
+UPDATE events SET
+  phase = ${PHASE_OF_TYPE},
+  occurred_at = body::json->>'timestamp',
+  scope = body::json->>'projectId',
+  status = body::json->>'status',
+  detail = body::json->>'objection',
+  links = CASE WHEN json_typeof(body::json->'fileUrl') = 'string'
+    THEN json_build_object('fileUrl', body::json->>'fileUrl')::text ELSE '{}' END
+WHERE provider = 'streampixel' AND strpos(body, '\\u0000') = 0;
+`,
+};
+
+;// CONCATENATED MODULE: ./src/bridge/migrations/003-handoffs.ts
+// Handoffs (DESIGN §10): releases the bridge finishes after the job has ended, durable beside the events so a
+// restart loses none. A replica works on one only while it holds its lease (claimed_by, claimed_until): on
+// PostgreSQL several replicas claim with FOR UPDATE SKIP LOCKED, so each handoff has one owner at a time, and
+// a replica that dies lets its lease run out for another to take over. Times are milliseconds since the epoch.
+const handoffsMigration = {
+    version: 3,
+    name: 'handoffs',
+    sqlite: `
+CREATE TABLE handoffs (
+  id TEXT PRIMARY KEY,
+  repository TEXT NOT NULL,
+  request TEXT NOT NULL,
+  state TEXT NOT NULL,
+  outcome TEXT,
+  detail TEXT,
+  cursor INTEGER NOT NULL DEFAULT 0,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  claimed_by TEXT,
+  claimed_until INTEGER,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX handoffs_open ON handoffs (state, next_attempt_at);
+`,
+    postgres: `
+CREATE TABLE handoffs (
+  id text PRIMARY KEY,
+  repository text NOT NULL,
+  request text NOT NULL,
+  state text NOT NULL,
+  outcome text,
+  detail text,
+  cursor bigint NOT NULL DEFAULT 0,
+  attempts integer NOT NULL DEFAULT 0,
+  next_attempt_at bigint NOT NULL,
+  claimed_by text,
+  claimed_until bigint,
+  created_at bigint NOT NULL,
+  updated_at bigint NOT NULL
+);
+CREATE INDEX handoffs_open ON handoffs (state, next_attempt_at);
+`,
+};
+
 ;// CONCATENATED MODULE: ./src/bridge/migrations/index.ts
 
+
+
 /** Every migration, in the order they apply. Append new ones; never edit one that has shipped. */
-const MIGRATIONS = [eventsMigration];
+const MIGRATIONS = [eventsMigration, normalizedMigration, handoffsMigration];
 
 
 /***/ }),
 
-/***/ 5807:
+/***/ 85807:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -119,12 +223,24 @@ class AppendListeners {
 
 /***/ }),
 
-/***/ 9288:
+/***/ 74396:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   m: () => (/* binding */ GroupCommitQueue)
-/* harmony export */ });
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  u: () => (/* binding */ LifecycleEventStore)
+});
+
+// EXTERNAL MODULE: ./src/lib/error-message.ts
+var error_message = __webpack_require__(24659);
+// EXTERNAL MODULE: ./src/lib/logger.ts
+var lib_logger = __webpack_require__(2415);
+// EXTERNAL MODULE: ./src/bridge/store/append-listeners.ts
+var append_listeners = __webpack_require__(85807);
+// EXTERNAL MODULE: ./src/bridge/store/errors.ts
+var errors = __webpack_require__(70152);
+;// CONCATENATED MODULE: ./src/bridge/store/group-commit.ts
 // Group commit: concurrent appends share one transaction, so a durable ack costs one fsync per batch
 // instead of one per event. Items queue; a flush runs on the next turn of the event loop (setImmediate
 // lets every request that arrived in the same I/O phase join), or at once when `maxBatch` items wait.
@@ -228,10 +344,212 @@ class GroupCommitQueue {
     }
 }
 
+;// CONCATENATED MODULE: ./src/bridge/store/validate.ts
+
+/**
+ * Key fields are indexed: PostgreSQL refuses B-tree entries above ~2.7 kB, so both stores cap them at the
+ * same size and an event that would fail on one database fails the same way on the other.
+ */
+const MAX_KEY_BYTES = 1024;
+/**
+ * Providers are names chosen in code ("streampixel"). Keeping them to this alphabet makes
+ * `provider<TAB>subject` notification payloads unambiguous and keeps `*` free for WILDCARD.
+ */
+const PROVIDER_PATTERN = /^[a-z0-9][a-z0-9._-]*$/;
+const KEY_FIELDS = ['provider', 'subject', 'type', 'dedupeKey'];
+/**
+ * Throws StoreError(invalid-event) for an event no store can hold. Checked before the event joins a batch,
+ * so one bad event cannot fail the transaction its neighbours share.
+ */
+function validateNewEvent(event) {
+    for (const field of KEY_FIELDS) {
+        const value = event[field];
+        if (typeof value !== 'string')
+            invalid(`${field} must be a string`);
+        // An event without an uploadId is stored under the empty subject: acknowledged, never lost.
+        if (value.length === 0 && field !== 'subject')
+            invalid(`${field} must not be empty`);
+        if (Buffer.byteLength(value) > MAX_KEY_BYTES)
+            invalid(`${field} is longer than ${MAX_KEY_BYTES} bytes`);
+        // PostgreSQL text cannot hold U+0000; refuse it everywhere so the stores agree.
+        if (value.includes('\u0000'))
+            invalid(`${field} contains a NUL character`);
+    }
+    if (!PROVIDER_PATTERN.test(event.provider))
+        invalid('provider must match [a-z0-9][a-z0-9._-]*');
+    const body = event.body;
+    if (typeof body !== 'string')
+        invalid('body must be a string');
+    if (body.includes('\u0000'))
+        invalid('body contains a NUL character');
+    const receivedAt = event.receivedAt;
+    if (!(receivedAt instanceof Date) || Number.isNaN(receivedAt.getTime())) {
+        invalid('receivedAt must be a valid Date');
+    }
+}
+/** Throws RangeError for a cursor or limit that is not a non-negative safe integer. */
+function validateReadQuery(query) {
+    if (!Number.isSafeInteger(query.after) || query.after < 0) {
+        throw new RangeError('after must be a non-negative integer');
+    }
+    if (!Number.isSafeInteger(query.limit) || query.limit < 0) {
+        throw new RangeError('limit must be a non-negative integer');
+    }
+}
+function invalid(reason) {
+    throw new errors/* StoreError */.AD(errors/* STORE_ERROR_CODE */.ZK.invalidEvent, `cannot store event: ${reason}`);
+}
+
+;// CONCATENATED MODULE: ./src/bridge/store/event-store.ts
+// The one lifecycle every store shares (issue 7: "one store lifecycle, SQL per backend"): validation before
+// an event joins a batch, the closed check, group commit, the append listeners and the close order. A
+// backend supplies only what differs: its SQL and its connections.
+
+
+
+
+
+
+const DEFAULT_MAX_BATCH = 256;
+class LifecycleEventStore {
+    #backend;
+    #queue;
+    #listeners;
+    #closing;
+    /** The backend's handoffs, refused once the store is closing like every other call. */
+    handoffs;
+    constructor(build, options = {}) {
+        const logger = options.logger ?? lib_logger/* silentLogger */.q;
+        this.#listeners = new append_listeners/* AppendListeners */.q((error) => logger.error(`event store: an onAppend listener threw: ${(0,error_message/* messageOf */.b)(error)}`));
+        this.#backend = build({ emit: (provider, subject) => this.#listeners.emit(provider, subject) });
+        const backendHandoffs = this.#backend.handoffs;
+        const open = (call) => async (...args) => {
+            this.#assertOpen();
+            return call(...args);
+        };
+        this.handoffs = {
+            register: open(backendHandoffs.register.bind(backendHandoffs)),
+            get: open(backendHandoffs.get.bind(backendHandoffs)),
+            claim: open(backendHandoffs.claim.bind(backendHandoffs)),
+            update: open(backendHandoffs.update.bind(backendHandoffs)),
+        };
+        this.#queue = new GroupCommitQueue({
+            maxBatch: options.maxBatch ?? DEFAULT_MAX_BATCH,
+            commit: async (events) => {
+                const batch = await this.#backend.commit(events);
+                // Right after the commit, in this process: the fastest wake-up, whatever else the backend does.
+                this.#listeners.emitAll(batch.appended);
+                return batch.results;
+            },
+        });
+    }
+    async migrate() {
+        this.#assertOpen();
+        await this.#backend.migrate();
+    }
+    append(event) {
+        if (this.#closing)
+            return Promise.reject((0,errors/* storeClosed */.mB)());
+        try {
+            // Checked before the event joins a batch: one bad event cannot fail the transaction it would share.
+            validateNewEvent(event);
+        }
+        catch (error) {
+            return Promise.reject(error);
+        }
+        return this.#queue.push(event);
+    }
+    async read(query) {
+        this.#assertOpen();
+        validateReadQuery(query);
+        if (query.limit === 0)
+            return [];
+        return this.#backend.read(query);
+    }
+    async latestCursor(provider, subject) {
+        this.#assertOpen();
+        return this.#backend.latestCursor(provider, subject);
+    }
+    async purgeOlderThan(cutoff) {
+        this.#assertOpen();
+        return this.#backend.purgeOlderThan(cutoff, () => this.#assertOpen());
+    }
+    async ping() {
+        this.#assertOpen();
+        await this.#backend.ping();
+    }
+    onAppend(listener) {
+        if (!this.#closing)
+            this.#backend.startListening?.();
+        return this.#listeners.add(listener);
+    }
+    close() {
+        this.#closing ??= this.#queue.drain().then(() => this.#backend.close());
+        return this.#closing;
+    }
+    /** Group-commit counters, for tests and metrics. */
+    stats() {
+        return this.#queue.stats();
+    }
+    #assertOpen() {
+        if (this.#closing)
+            throw (0,errors/* storeClosed */.mB)();
+    }
+}
+
 
 /***/ }),
 
-/***/ 9409:
+/***/ 87816:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   JY: () => (/* binding */ normalizedFields),
+/* harmony export */   OB: () => (/* binding */ normalizedValues),
+/* harmony export */   yc: () => (/* binding */ NORMALIZED_COLUMNS)
+/* harmony export */ });
+/* harmony import */ var _webhooks_event_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(10350);
+/* harmony import */ var _webhooks_safe_json_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(66668);
+
+
+// The normalised columns of migration 002, written and read the same way by every store.
+/** In the order both stores' INSERT and SELECT name them. */
+const NORMALIZED_COLUMNS = ['phase', 'occurred_at', 'scope', 'status', 'detail', 'links'];
+// A JSON `\u0000` escape decodes to a NUL character, which PostgreSQL text cannot hold. These columns are
+// for reading, not the record (the body keeps every byte), so it is replaced rather than refused: a
+// rejection whose objection holds one is still stored.
+const storable = (value) => value === null || value === undefined ? null : value.replaceAll('\u0000', '\ufffd');
+/** A new event's normalised fields as column values, in NORMALIZED_COLUMNS order. */
+function normalizedValues(event) {
+    return [
+        event.phase ?? null,
+        storable(event.occurredAt),
+        storable(event.scope),
+        storable(event.status),
+        storable(event.detail),
+        storable(JSON.stringify(event.links ?? {})),
+    ];
+}
+const PHASE_SET = new Set(_webhooks_event_js__WEBPACK_IMPORTED_MODULE_0__/* .PHASES */ .ZG);
+const optionalText = (value) => (typeof value === 'string' ? value : null);
+/** A row's normalised columns back as fields; anything unexpected reads as "not normalised". */
+function normalizedFields(row) {
+    const phase = optionalText(row['phase']);
+    const links = _webhooks_event_js__WEBPACK_IMPORTED_MODULE_0__/* .LinksSchema */ .FA.safeParse((0,_webhooks_safe_json_js__WEBPACK_IMPORTED_MODULE_1__/* .parseJsonSafely */ .s$)(optionalText(row['links']) ?? '{}'));
+    return {
+        phase: phase !== null && PHASE_SET.has(phase) ? phase : null,
+        occurredAt: optionalText(row['occurred_at']),
+        scope: optionalText(row['scope']),
+        status: optionalText(row['status']),
+        detail: optionalText(row['detail']),
+        links: links.success ? links.data : {},
+    };
+}
+
+
+/***/ }),
+
+/***/ 24146:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -240,22 +558,22 @@ __webpack_require__.d(__webpack_exports__, {
   createPostgresStore: () => (/* binding */ createPostgresStore)
 });
 
-// UNUSED EXPORTS: PostgresEventStore
-
+// EXTERNAL MODULE: ./src/bridge/store/normalized-columns.ts
+var normalized_columns = __webpack_require__(87816);
 // EXTERNAL MODULE: ./node_modules/pg/esm/index.mjs
-var esm = __webpack_require__(3849);
+var esm = __webpack_require__(83849);
 // EXTERNAL MODULE: ./src/lib/logger.ts
 var lib_logger = __webpack_require__(2415);
-// EXTERNAL MODULE: ./src/bridge/store/append-listeners.ts
-var append_listeners = __webpack_require__(5807);
 // EXTERNAL MODULE: ./src/lib/error-message.ts
-var error_message = __webpack_require__(4659);
+var error_message = __webpack_require__(24659);
 // EXTERNAL MODULE: ./src/bridge/store/errors.ts
-var errors = __webpack_require__(152);
-// EXTERNAL MODULE: ./src/bridge/store/group-commit.ts
-var group_commit = __webpack_require__(9288);
+var errors = __webpack_require__(70152);
+// EXTERNAL MODULE: ./src/bridge/store/event-store.ts + 2 modules
+var event_store = __webpack_require__(74396);
+// EXTERNAL MODULE: ./src/bridge/store/append-listeners.ts
+var append_listeners = __webpack_require__(85807);
 // EXTERNAL MODULE: ./src/bridge/store/store.ts
-var store = __webpack_require__(5910);
+var store = __webpack_require__(85910);
 ;// CONCATENATED MODULE: ./src/bridge/store/postgres-channel.ts
 
 /** The LISTEN/NOTIFY channel a commit announces itself on, to every bridge process on the database. */
@@ -306,21 +624,25 @@ const MIGRATE_LOCK_KEY = 4_951_260_310_742_002;
 
 
 
+
 // unnest turns the column arrays into rows (no per-row round trip, no parameter-count limit); ON CONFLICT
 // skips keys already stored; pg_notify is queued by the transaction and delivered only when it commits, to
 // every LISTEN session of every bridge process. Only inserted rows come back: looking up duplicates here
 // too would cost an index probe per batch for the rare case.
+const COLUMNS = normalized_columns/* NORMALIZED_COLUMNS */.yc.join(', ');
 const INSERT_BATCH = {
     name: 'bridge_append_batch',
     text: `
 WITH lock AS MATERIALIZED (
   SELECT pg_advisory_xact_lock(${APPEND_LOCK_KEY})
 ), input AS (
-  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[])
-    WITH ORDINALITY AS t(provider, subject, type, dedupe_key, received_at, body, position)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[],
+                       $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
+    WITH ORDINALITY AS t(provider, subject, type, dedupe_key, received_at, body, ${COLUMNS}, position)
 ), inserted AS (
-  INSERT INTO events (provider, subject, type, dedupe_key, received_at, body)
-  SELECT provider, subject, type, dedupe_key, received_at, body FROM input CROSS JOIN lock ORDER BY position
+  INSERT INTO events (provider, subject, type, dedupe_key, received_at, body, ${COLUMNS})
+  SELECT provider, subject, type, dedupe_key, received_at, body, ${COLUMNS}
+  FROM input CROSS JOIN lock ORDER BY position
   ON CONFLICT (dedupe_key) DO NOTHING
   RETURNING cursor, provider, subject, dedupe_key
 ), notified AS (
@@ -350,6 +672,7 @@ async function appendBatch(client, events) {
             rows.map((event) => event.dedupeKey),
             rows.map((event) => event.receivedAt.toISOString()),
             rows.map((event) => event.body),
+            ...normalized_columns/* NORMALIZED_COLUMNS */.yc.map((_, column) => rows.map((event) => (0,normalized_columns/* normalizedValues */.OB)(event)[column] ?? null)),
         ],
     });
     const stored = new Map();
@@ -381,33 +704,71 @@ function resultsInOrder(events, stored) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/lib/clock.ts
-const realSleep = (ms, signal) => new Promise((resolve) => {
-    if (signal?.aborted)
-        return resolve();
-    const timer = setTimeout(done, Math.max(0, ms));
-    function done() {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', done);
-        resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-});
-const systemClock = { now: () => Date.now(), sleep: realSleep };
-/**
- * A clock whose time runs `1 / scale` times faster than real time, starting now: with scale 0.001 a
- * two-minute rate-limit wait takes 120 real milliseconds. Pair it with the simulator's own time scale.
- */
-function createScaledClock(scale, start = Date.now()) {
-    if (!(scale > 0))
-        throw new RangeError('scale must be positive');
-    const realStart = Date.now();
+// EXTERNAL MODULE: ./src/bridge/store/handoff-store.ts
+var handoff_store = __webpack_require__(80209);
+;// CONCATENATED MODULE: ./src/bridge/store/postgres-handoffs.ts
+
+
+// Handoffs on PostgreSQL, shared by every replica: a claim takes due, free rows with FOR UPDATE SKIP LOCKED,
+// so two replicas claiming at once never take the same handoff, and neither waits for the other.
+const CLAIM = `
+UPDATE handoffs SET claimed_by = $1, claimed_until = $2
+WHERE id IN (
+  SELECT id FROM handoffs
+  WHERE state = $5 AND next_attempt_at <= $3 AND (claimed_until IS NULL OR claimed_until < $3)
+  ORDER BY next_attempt_at LIMIT $4
+  FOR UPDATE SKIP LOCKED
+)
+RETURNING *`;
+function createPostgresHandoffs(pool) {
     return {
-        now: () => start + (Date.now() - realStart) / scale,
-        sleep: (ms, signal) => realSleep(ms * scale, signal),
+        async register({ id, repository, request, now }) {
+            const { rows } = await pool.query(`INSERT INTO handoffs (id, repository, request, state, next_attempt_at, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $5, $5) ON CONFLICT (id) DO NOTHING RETURNING *`, [id, repository, JSON.stringify(request), handoff_store/* HANDOFF_STATE */.pp.following, now]);
+            if (!rows[0])
+                throw new errors/* StoreError */.AD(errors/* STORE_ERROR_CODE */.ZK.invalidEvent, `a handoff ${id} is already registered`);
+            return (0,handoff_store/* toStoredHandoff */.Nn)(rows[0]);
+        },
+        async get(id) {
+            const { rows } = await pool.query('SELECT * FROM handoffs WHERE id = $1', [id]);
+            return rows[0] ? (0,handoff_store/* toStoredHandoff */.Nn)(rows[0]) : null;
+        },
+        async claim(owner, now, leaseMs, limit) {
+            const { rows } = await pool.query(CLAIM, [owner, now + leaseMs, now, limit, handoff_store/* HANDOFF_STATE */.pp.following]);
+            return rows.map(handoff_store/* toStoredHandoff */.Nn).sort((a, b) => a.nextAttemptAt - b.nextAttemptAt);
+        },
+        async update(id, owner, now, patch) {
+            const columns = (0,handoff_store/* patchColumns */.iS)(patch, now);
+            const result = await pool.query(`UPDATE handoffs SET ${columns.map(([name], i) => `${name} = $${i + 1}`).join(', ')}
+         WHERE id = $${columns.length + 1} AND claimed_by = $${columns.length + 2}`, [...columns.map(([, value]) => value), id, owner]);
+            return result.rowCount === 1;
+        },
     };
 }
 
+;// CONCATENATED MODULE: ./src/bridge/store/postgres-checkout.ts
+/**
+ * pool.connect() with an 'error' listener for as long as the connection is checked out. When a checked-out
+ * connection drops between two queries (a database outage, a killed backend), pg has no query to fail and
+ * emits 'error' on the client instead; the pool listens only while the client is idle, so without this the
+ * event is unhandled and takes the whole bridge down. The next query on the client fails anyway, which is
+ * where the caller learns of it, so the listener only has to exist.
+ */
+async function checkOut(pool) {
+    const client = await pool.connect();
+    const ignore = () => undefined;
+    client.on('error', ignore);
+    return {
+        client,
+        release(destroy) {
+            client.off('error', ignore);
+            client.release(destroy);
+        },
+    };
+}
+
+// EXTERNAL MODULE: ./src/lib/clock.ts
+var clock = __webpack_require__(84517);
 ;// CONCATENATED MODULE: ./src/bridge/store/postgres-listener.ts
 // The LISTEN side of cross-process wake-ups. It holds its own connection, never a pooled one: LISTEN is
 // a property of the session, and a pooled client would be handed to other queries and recycled.
@@ -447,7 +808,7 @@ class NotificationListener {
             if (attempt > 0) {
                 const delay = Math.min(backoff.maxMs, backoff.initialMs * 2 ** (attempt - 1));
                 // Jitter, so a fleet of bridges does not reconnect in lockstep after a database restart.
-                await systemClock.sleep(delay / 2 + Math.random() * (delay / 2), this.#stop.signal);
+                await clock/* systemClock */.m.sleep(delay / 2 + Math.random() * (delay / 2), this.#stop.signal);
                 if (this.#stop.signal.aborted)
                     break;
             }
@@ -506,9 +867,10 @@ class NotificationListener {
     }
 }
 
-// EXTERNAL MODULE: ./src/bridge/migrations/index.ts + 1 modules
-var bridge_migrations = __webpack_require__(2701);
+// EXTERNAL MODULE: ./src/bridge/migrations/index.ts + 3 modules
+var bridge_migrations = __webpack_require__(71265);
 ;// CONCATENATED MODULE: ./src/bridge/store/postgres-migrate.ts
+
 
 
 
@@ -519,7 +881,7 @@ var bridge_migrations = __webpack_require__(2701);
  * version recorded. (Without it two CREATE TABLE IF NOT EXISTS can still collide in the catalog.)
  */
 async function migratePostgres(pool, migrations = bridge_migrations/* MIGRATIONS */.o) {
-    const client = await pool.connect();
+    const { client, release } = await checkOut(pool);
     let broken;
     try {
         await client.query(`SELECT pg_advisory_lock(${MIGRATE_LOCK_KEY})`);
@@ -556,12 +918,10 @@ async function migratePostgres(pool, migrations = bridge_migrations/* MIGRATIONS
         throw error;
     }
     finally {
-        client.release(broken);
+        release(broken);
     }
 }
 
-// EXTERNAL MODULE: ./src/bridge/store/validate.ts
-var validate = __webpack_require__(3214);
 ;// CONCATENATED MODULE: ./src/bridge/store/postgres.ts
 // The shared store: several bridge processes (replicas behind a load balancer) on one PostgreSQL database.
 // Appends go through group commit (postgres-append.ts, which also explains the cursor-order lock); reads
@@ -578,14 +938,14 @@ var validate = __webpack_require__(3214);
 
 
 
+
 const DEFAULT_POOL_SIZE = 10;
-const DEFAULT_MAX_BATCH = 256;
 const DEFAULT_CONNECTION_TIMEOUT_MS = 10_000;
 const DEFAULT_LISTEN_BACKOFF = { initialMs: 100, maxMs: 5_000 };
 const LISTEN_HEARTBEAT_MS = 15_000;
 const READ = {
     name: 'bridge_read',
-    text: `SELECT cursor, provider, subject, type, received_at, body FROM events
+    text: `SELECT cursor, provider, subject, type, dedupe_key, received_at, body, ${normalized_columns/* NORMALIZED_COLUMNS */.yc.join(', ')} FROM events
          WHERE provider = $1 AND subject = $2 AND cursor > $3
          ORDER BY cursor LIMIT $4`,
 };
@@ -594,218 +954,105 @@ const LATEST = {
     text: 'SELECT coalesce(max(cursor), 0) AS cursor FROM events WHERE provider = $1 AND subject = $2',
 };
 const PURGE = { name: 'bridge_purge', text: 'DELETE FROM events WHERE received_at < $1' };
-class PostgresEventStore {
-    #pool;
-    #queue;
-    #listeners;
-    #listener;
-    #closing;
-    constructor(options) {
-        const logger = options.logger ?? lib_logger/* silentLogger */.q;
-        this.#pool = new esm/* Pool */.bC({
-            connectionString: options.connectionString,
-            max: options.poolSize ?? DEFAULT_POOL_SIZE,
-            connectionTimeoutMillis: options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
-            application_name: 'release-bridge',
-            keepAlive: true,
-            // Statements are prepared once per connection, but planned on every run with the real parameters and
-            // the table's current size. A generic plan cached while the table was nearly empty (a fresh install)
-            // would keep scanning the whole table after it has grown, until autoanalyze happens to invalidate it.
-            options: '-c plan_cache_mode=force_custom_plan',
-        });
-        // An idle pooled connection that drops emits 'error' on the pool; unhandled, it would crash the process.
-        this.#pool.on('error', (error) => logger.warn(`event store: idle connection error: ${(0,error_message/* messageOf */.b)(error)}`));
-        this.#queue = new group_commit/* GroupCommitQueue */.m({
-            maxBatch: options.maxBatch ?? DEFAULT_MAX_BATCH,
-            commit: (events) => this.#commit(events),
-        });
-        this.#listeners = new append_listeners/* AppendListeners */.q((error) => logger.error(`event store: an onAppend listener threw: ${(0,error_message/* messageOf */.b)(error)}`));
-        this.#listener = new NotificationListener({
-            connectionString: options.connectionString,
-            channel: NOTIFY_CHANNEL,
-            onNotification: (payload) => {
-                const [provider, subject] = decodeNotification(payload);
-                this.#listeners.emit(provider, subject);
-            },
-            // Notifications sent while LISTEN was down are gone: every reader re-queries.
-            onListening: () => this.#listeners.emit(store/* WILDCARD */.b, store/* WILDCARD */.b),
-            logger,
-            backoff: options.listenBackoff ?? DEFAULT_LISTEN_BACKOFF,
-            heartbeatMs: LISTEN_HEARTBEAT_MS,
-        });
-    }
-    async migrate() {
-        this.#assertOpen();
-        await migratePostgres(this.#pool);
-    }
-    append(event) {
-        if (this.#closing)
-            return Promise.reject((0,errors/* storeClosed */.mB)());
-        try {
-            (0,validate/* validateNewEvent */.bx)(event);
-        }
-        catch (error) {
-            return Promise.reject(error);
-        }
-        return this.#queue.push(event);
-    }
-    async read(query) {
-        this.#assertOpen();
-        (0,validate/* validateReadQuery */.D7)(query);
-        if (query.limit === 0)
-            return [];
-        const { rows } = await this.#pool.query({
-            ...READ,
-            values: [query.provider, query.subject, query.after, query.limit],
-        });
-        return rows.map((row) => ({
-            cursor: Number(row.cursor),
-            provider: row.provider,
-            subject: row.subject,
-            type: row.type,
-            receivedAt: row.received_at.toISOString(),
-            body: row.body,
-        }));
-    }
-    async latestCursor(provider, subject) {
-        this.#assertOpen();
-        const { rows } = await this.#pool.query({ ...LATEST, values: [provider, subject] });
-        return Number(rows[0]?.cursor ?? 0);
-    }
-    async purgeOlderThan(cutoff) {
-        this.#assertOpen();
-        // One statement: PostgreSQL deletes never block inserts, so there is nothing to gain from chunking.
-        const result = await this.#pool.query({ ...PURGE, values: [cutoff.toISOString()] });
-        return result.rowCount ?? 0;
-    }
-    async ping() {
-        this.#assertOpen();
-        await this.#pool.query('SELECT 1');
-    }
-    /**
-     * Also called for appends made by other processes on the database, and with (WILDCARD, WILDCARD) each
-     * time the LISTEN connection is (re)established, including the first time. An append of this process
-     * may be reported twice (in-process, then through NOTIFY).
-     */
-    onAppend(listener) {
-        // LISTEN starts with the first subscriber: a store used only to migrate or purge never opens it.
-        if (!this.#closing)
-            this.#listener.start();
-        return this.#listeners.add(listener);
-    }
-    close() {
-        this.#closing ??= (async () => {
-            await this.#queue.drain();
-            await this.#listener.close();
-            await this.#pool.end();
-        })();
-        return this.#closing;
-    }
-    /** Group-commit counters, for tests and metrics. */
-    stats() {
-        return this.#queue.stats();
-    }
-    async #commit(events) {
-        let client;
-        try {
-            client = await this.#pool.connect();
-        }
-        catch (error) {
-            throw writeFailed(error);
-        }
-        let outcome;
-        try {
-            outcome = await appendBatch(client, events);
-        }
-        catch (error) {
-            // The connection may be mid-transaction or dead: destroy it rather than hand it to the next caller.
-            client.release(true);
-            throw writeFailed(error);
-        }
-        client.release();
-        // In-process wake-up right after COMMIT: the fastest path, and it works while LISTEN is reconnecting.
-        this.#listeners.emitAll(outcome.appended);
-        return outcome.results;
-    }
-    #assertOpen() {
-        if (this.#closing)
-            throw (0,errors/* storeClosed */.mB)();
-    }
-}
 /** A store on the database at `connectionString`. Connects lazily; call migrate() before the first append. */
 function createPostgresStore(options) {
-    return new PostgresEventStore(options);
+    return new event_store/* LifecycleEventStore */.u((hooks) => createPostgresBackend(options, hooks), {
+        maxBatch: options.maxBatch,
+        logger: options.logger,
+    });
+}
+function createPostgresBackend(options, hooks) {
+    const logger = options.logger ?? lib_logger/* silentLogger */.q;
+    const pool = new esm/* Pool */.bC({
+        connectionString: options.connectionString,
+        max: options.poolSize ?? DEFAULT_POOL_SIZE,
+        connectionTimeoutMillis: options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
+        application_name: 'release-bridge',
+        keepAlive: true,
+        // Statements are prepared once per connection, but planned on every run with the real parameters and
+        // the table's current size. A generic plan cached while the table was nearly empty (a fresh install)
+        // would keep scanning the whole table after it has grown, until autoanalyze happens to invalidate it.
+        options: '-c plan_cache_mode=force_custom_plan',
+    });
+    // An idle pooled connection that drops emits 'error' on the pool; unhandled, it would crash the process.
+    pool.on('error', (error) => logger.warn(`event store: idle connection error: ${(0,error_message/* messageOf */.b)(error)}`));
+    // Appends of other processes on the database arrive through LISTEN/NOTIFY. An append of this process may
+    // be reported twice (in-process, then through NOTIFY): readers re-query, so that costs nothing.
+    const listener = new NotificationListener({
+        connectionString: options.connectionString,
+        channel: NOTIFY_CHANNEL,
+        onNotification: (payload) => {
+            const [provider, subject] = decodeNotification(payload);
+            hooks.emit(provider, subject);
+        },
+        // Notifications sent while LISTEN was down are gone: every reader re-queries.
+        onListening: () => hooks.emit(store/* WILDCARD */.b, store/* WILDCARD */.b),
+        logger,
+        backoff: options.listenBackoff ?? DEFAULT_LISTEN_BACKOFF,
+        heartbeatMs: LISTEN_HEARTBEAT_MS,
+    });
+    return {
+        migrate: () => migratePostgres(pool),
+        async commit(events) {
+            let connection;
+            try {
+                connection = await checkOut(pool);
+            }
+            catch (error) {
+                throw writeFailed(error);
+            }
+            let batch;
+            try {
+                batch = await appendBatch(connection.client, events);
+            }
+            catch (error) {
+                // The connection may be mid-transaction or dead: destroy it rather than hand it to the next caller.
+                connection.release(true);
+                throw writeFailed(error);
+            }
+            connection.release();
+            return batch;
+        },
+        async read(query) {
+            const { rows } = await pool.query({
+                ...READ,
+                values: [query.provider, query.subject, query.after, query.limit],
+            });
+            return rows.map((row) => ({
+                cursor: Number(row.cursor),
+                provider: row.provider,
+                subject: row.subject,
+                type: row.type,
+                dedupeKey: row.dedupe_key,
+                receivedAt: row.received_at.toISOString(),
+                body: row.body,
+                ...(0,normalized_columns/* normalizedFields */.JY)(row),
+            }));
+        },
+        async latestCursor(provider, subject) {
+            const { rows } = await pool.query({ ...LATEST, values: [provider, subject] });
+            return Number(rows[0]?.cursor ?? 0);
+        },
+        // One statement: PostgreSQL deletes never block inserts, so there is nothing to gain from chunking.
+        async purgeOlderThan(cutoff) {
+            const result = await pool.query({ ...PURGE, values: [cutoff.toISOString()] });
+            return result.rowCount ?? 0;
+        },
+        async ping() {
+            await pool.query('SELECT 1');
+        },
+        handoffs: createPostgresHandoffs(pool),
+        // LISTEN starts with the first subscriber: a store used only to migrate or purge never opens it.
+        startListening: () => listener.start(),
+        async close() {
+            await listener.close();
+            await pool.end();
+        },
+    };
 }
 const writeFailed = (error) => new errors/* StoreError */.AD(errors/* STORE_ERROR_CODE */.ZK.writeFailed, `PostgreSQL append failed: ${(0,error_message/* messageOf */.b)(error)}`, {
     cause: error,
 });
-
-
-/***/ }),
-
-/***/ 3214:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   D7: () => (/* binding */ validateReadQuery),
-/* harmony export */   bx: () => (/* binding */ validateNewEvent)
-/* harmony export */ });
-/* unused harmony export MAX_KEY_BYTES */
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(152);
-
-/**
- * Key fields are indexed: PostgreSQL refuses B-tree entries above ~2.7 kB, so both stores cap them at the
- * same size and an event that would fail on one database fails the same way on the other.
- */
-const MAX_KEY_BYTES = 1024;
-/**
- * Providers are names chosen in code ("streampixel"). Keeping them to this alphabet makes
- * `provider<TAB>subject` notification payloads unambiguous and keeps `*` free for WILDCARD.
- */
-const PROVIDER_PATTERN = /^[a-z0-9][a-z0-9._-]*$/;
-const KEY_FIELDS = ['provider', 'subject', 'type', 'dedupeKey'];
-/**
- * Throws StoreError(invalid-event) for an event no store can hold. Checked before the event joins a batch,
- * so one bad event cannot fail the transaction its neighbours share.
- */
-function validateNewEvent(event) {
-    for (const field of KEY_FIELDS) {
-        const value = event[field];
-        if (typeof value !== 'string')
-            invalid(`${field} must be a string`);
-        // An event without an uploadId is stored under the empty subject: acknowledged, never lost.
-        if (value.length === 0 && field !== 'subject')
-            invalid(`${field} must not be empty`);
-        if (Buffer.byteLength(value) > MAX_KEY_BYTES)
-            invalid(`${field} is longer than ${MAX_KEY_BYTES} bytes`);
-        // PostgreSQL text cannot hold U+0000; refuse it everywhere so the stores agree.
-        if (value.includes('\u0000'))
-            invalid(`${field} contains a NUL character`);
-    }
-    if (!PROVIDER_PATTERN.test(event.provider))
-        invalid('provider must match [a-z0-9][a-z0-9._-]*');
-    const body = event.body;
-    if (typeof body !== 'string')
-        invalid('body must be a string');
-    if (body.includes('\u0000'))
-        invalid('body contains a NUL character');
-    const receivedAt = event.receivedAt;
-    if (!(receivedAt instanceof Date) || Number.isNaN(receivedAt.getTime())) {
-        invalid('receivedAt must be a valid Date');
-    }
-}
-/** Throws RangeError for a cursor or limit that is not a non-negative safe integer. */
-function validateReadQuery(query) {
-    if (!Number.isSafeInteger(query.after) || query.after < 0) {
-        throw new RangeError('after must be a non-negative integer');
-    }
-    if (!Number.isSafeInteger(query.limit) || query.limit < 0) {
-        throw new RangeError('limit must be a non-negative integer');
-    }
-}
-function invalid(reason) {
-    throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .StoreError */ .AD(_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .STORE_ERROR_CODE */ .ZK.invalidEvent, `cannot store event: ${reason}`);
-}
 
 
 /***/ }),
