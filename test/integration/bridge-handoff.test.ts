@@ -6,8 +6,9 @@ import { request } from 'undici';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { parseBridgeConfig } from '../../src/bridge/config.ts';
 import { startBridge } from '../../src/bridge/main.ts';
-import { startFakeGitHub } from '../support/fake-github.ts';
-import { startFakeOidcIssuer } from '../support/fake-oidc-issuer.ts';
+import { startFakeGitHub, type FakeGitHub } from '../support/fake-github.ts';
+import { startFakeOidcIssuer, type FakeOidcIssuer } from '../support/fake-oidc-issuer.ts';
+import { adminUrl, createTestDatabase } from '../contract/postgres-database.ts';
 import { envelope, INGEST_TOKEN, READ_TOKEN } from '../unit/bridge/harness.ts';
 
 // Handoff on the bridge (DESIGN §10): a job registers its build with its OIDC token and ends; the bridge
@@ -20,15 +21,18 @@ const appKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.ex
   format: 'pem',
 });
 
-async function handoffWorld() {
-  const issuer = await startFakeOidcIssuer();
-  const github = await startFakeGitHub();
+async function handoffWorld(
+  intervalMs = 50,
+  shared?: { database: string; issuer: FakeOidcIssuer; github: FakeGitHub },
+) {
+  const issuer = shared?.issuer ?? (await startFakeOidcIssuer());
+  const github = shared?.github ?? (await startFakeGitHub());
   const dir = await mkdtemp(join(tmpdir(), 'bridge-handoff-'));
   const bridge = await startBridge({
     config: parseBridgeConfig({
       BRIDGE_PORT: '0',
       BRIDGE_HOST: '127.0.0.1',
-      BRIDGE_DATABASE: join(dir, 'events.db'),
+      BRIDGE_DATABASE: shared?.database ?? join(dir, 'events.db'),
       BRIDGE_INGEST_TOKEN: INGEST_TOKEN,
       BRIDGE_READ_TOKEN: READ_TOKEN,
       BRIDGE_PUBLIC_URL: PUBLIC_URL,
@@ -38,7 +42,7 @@ async function handoffWorld() {
       BRIDGE_GITHUB_PRIVATE_KEY: String(appKey),
       BRIDGE_GITHUB_API_URL: github.url,
     }),
-    handoffWorker: { intervalMs: 50 },
+    handoffWorker: { intervalMs },
   });
   onTestFinished(async () => {
     await bridge.close();
@@ -240,4 +244,64 @@ describe('handoff across clocks', () => {
       .poll(async () => (await w.status(String(body['id'])))['outcome'], { timeout: 10_000 })
       .toBe('approved');
   });
+});
+
+describe('handoff wake-ups', () => {
+  it('is woken by the append of its outcome, not only by the worker’s tick', async () => {
+    // A tick a minute apart: only the append can end this within the poll's timeout.
+    const w = await handoffWorld(60_000);
+    const { body } = await w.register(handoff({ dispatch: false }), await w.issuer.mint(PUBLIC_URL));
+    await w.post(
+      envelope({
+        event: 'build.approved',
+        uploadId: 'up-9',
+        status: 'Approved',
+        timestamp: new Date().toISOString(),
+      }),
+    );
+    await expect
+      .poll(async () => (await w.status(String(body['id'])))['outcome'], { timeout: 5_000 })
+      .toBe('approved');
+  });
+});
+
+describe('handoff on several replicas', () => {
+  it.skipIf(!adminUrl)(
+    'two bridges on one PostgreSQL finish a handoff exactly once (needs TEST_POSTGRES_URL)',
+    async () => {
+      const database = await createTestDatabase();
+      onTestFinished(() => database.drop());
+      const first = await handoffWorld(50, {
+        database: database.url,
+        issuer: await startFakeOidcIssuer(),
+        github: await startFakeGitHub(),
+      });
+      const second = await handoffWorld(50, {
+        database: database.url,
+        issuer: first.issuer,
+        github: first.github,
+      });
+      await first.bridge.store.migrate();
+      await second.bridge.store.migrate();
+      const { body } = await first.register(handoff(), await first.issuer.mint(PUBLIC_URL));
+      // The outcome reaches the other replica: both are looking, one finishes.
+      await second.post(
+        envelope({
+          event: 'build.approved',
+          uploadId: 'up-9',
+          status: 'Approved',
+          timestamp: new Date().toISOString(),
+        }),
+      );
+      await expect
+        .poll(async () => (await first.status(String(body['id'])))['state'], { timeout: 10_000 })
+        .toBe('finished');
+      // Let the other replica make its passes too: it must find nothing left to do.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(
+        first.github.callsTo('POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses'),
+      ).toHaveLength(1);
+      expect(first.github.callsTo('POST /repos/{owner}/{repo}/dispatches')).toHaveLength(1);
+    },
+  );
 });

@@ -27,6 +27,7 @@ export interface HandoffWorkerOptions {
 }
 
 const BATCH = 20;
+const APPEND_DEBOUNCE_MS = 50;
 const MAX_BACKOFF_MS = 10 * 60_000;
 const EVENTS_PER_READ = 500;
 
@@ -67,11 +68,8 @@ export function startHandoffWorker(options: HandoffWorkerOptions): HandoffWorker
     const { result } = follow(startFollowing(request, handoff.createdAt), events, at);
     const cursor = events.at(-1)?.cursor ?? handoff.cursor;
     if (!result) {
-      await store.handoffs.update(handoff.id, owner, at, {
-        cursor,
-        nextAttemptAt: at + intervalMs,
-        release: true,
-      });
+      // Due again at once: the next append (or the next tick, for the deadline) looks at it.
+      await store.handoffs.update(handoff.id, owner, at, { cursor, nextAttemptAt: at, release: true });
       return;
     }
     const attempt = await options.finisher.finish(handoff.repository, handoff.id, request, result);
@@ -120,11 +118,22 @@ export function startHandoffWorker(options: HandoffWorkerOptions): HandoffWorker
     }));
   const timer = setInterval(() => void runOnce(), intervalMs);
   timer.unref();
+  // An append may be a followed build's outcome: look at once rather than at the next tick. A handoff is
+  // still taken only when due, and a burst of appends makes one pass, not one each.
+  let soon: NodeJS.Timeout | undefined;
+  const unsubscribe = store.onAppend(() => {
+    soon ??= setTimeout(() => {
+      soon = undefined;
+      void runOnce();
+    }, APPEND_DEBOUNCE_MS);
+  });
   return {
     runOnce,
     async close() {
       closed = true;
       clearInterval(timer);
+      clearTimeout(soon);
+      unsubscribe();
       await running;
     },
   };
