@@ -95,6 +95,7 @@ describe('workflows', () => {
         'examples/release-from-s3.yml',
         'examples/buildpixel-to-streampixel.yml',
         'examples/release-handoff.yml',
+        'examples/smoke-test-on-dispatch.yml',
         '.github/workflows/ci.yml',
         '.github/workflows/check-dist.yml',
         '.github/workflows/release.yml',
