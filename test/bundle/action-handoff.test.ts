@@ -174,6 +174,8 @@ it('hands a release off: uploads with autoRelease true, registers the build, lea
     deployment: { id: deploymentId, environmentUrl: 'https://share.streampixel.io/proj-1' },
     notify: null,
     dispatch: false,
+    // The runner's clock at sending, for the bridge to move countFrom and the deadline onto its own.
+    sentAt: expect.any(Number),
   });
   const { deadline } = post!.body as { deadline: number };
   expect(deadline).toBeGreaterThanOrEqual(before + 30 * 60_000);
