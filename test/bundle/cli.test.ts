@@ -273,7 +273,7 @@ describe('dist/cli/index.js', () => {
       '  - --environment (STREAMPIXEL_ENVIRONMENT): GitHub Deployments are made by the action only; remove it',
       '  - <command> (first argument, or STREAMPIXEL_COMMAND): must be one of release, upload, distribute, wait, test-webhook',
       '  - --file-url (STREAMPIXEL_FILE_URL): must be an http(s) URL',
-      '  - --wait-via (STREAMPIXEL_WAIT_VIA): must be one of bridge, receiver, none',
+      '  - --wait-via (STREAMPIXEL_WAIT_VIA): must be one of bridge, receiver, handoff, none',
       '  - --timeout-minutes (STREAMPIXEL_TIMEOUT_MINUTES): must be a number of minutes, written as a plain decimal number',
       '  - --user-id (STREAMPIXEL_USER_ID): is required (your Streampixel user id)',
       '  - --project-id (STREAMPIXEL_PROJECT_ID): is required (the Streampixel project to publish to)',
