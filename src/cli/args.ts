@@ -108,6 +108,13 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv): C
   }
 
   const pick = (name: string): string => given.get(name) ?? env[envVarOf(name)] ?? '';
+  // Handing off needs the job's GitHub OIDC token to register with the bridge: a usage problem here (64),
+  // refused before anything is sent.
+  if (pick(INPUT.waitVia).trim() === 'handoff') {
+    problems.push(
+      `${labelOf(INPUT.waitVia)}: handoff is the GitHub Action's (it needs the job's OIDC token); use bridge or receiver`,
+    );
+  }
   const inputs: Record<string, string> = {};
   for (const name of INPUT_FLAGS) inputs[name] = pick(name);
   const command = positionals[0] ?? env[envVarOf(INPUT.command)] ?? '';
