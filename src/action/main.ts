@@ -13,7 +13,7 @@ import { eventSourceFor } from '../release/event-sources.ts';
 import { orchestrate } from '../release/orchestrate.ts';
 import { verdictOf } from '../release/exit-policy.ts';
 import { startHeartbeat, progressOf } from '../release/heartbeat.ts';
-import { createRunRecord, tell, type ReleaseObserver } from '../release/observers.ts';
+import { createRunRecord, recordingCallbacks, tell, type ReleaseObserver } from '../release/observers.ts';
 import { OUTPUT, outputsObserver } from '../release/outputs.ts';
 import type { HandoffReceipt } from '../release/handoff-client.ts';
 import { deploymentObserver, type DeploymentObserver } from './deployment-observer.ts';
@@ -97,14 +97,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
           clock,
           logger: coreLogger,
           openEventSource: eventSourceFor(plan, clock, coreLogger),
-          onUploadId(id) {
-            record.uploadId = id;
-            void tell(observers, (observer) => observer.uploadId?.(record), warn);
-          },
-          onEvent(entry) {
-            record.timeline.push(entry);
-            void tell(observers, (observer) => observer.event?.(entry, record), warn);
-          },
+          ...recordingCallbacks(record, observers, warn),
           onState: (state) => void (latest = state),
           ...(handOff ? { handOff } : {}),
         }),

@@ -5,7 +5,13 @@ import { eventSourceFor } from '../release/event-sources.ts';
 import { verdictOf } from '../release/exit-policy.ts';
 import { progressOf } from '../release/heartbeat.ts';
 import { INPUT, planOf, type Settings } from '../release/inputs.ts';
-import { createRunRecord, tell, type ReleaseObserver, type RunRecord } from '../release/observers.ts';
+import {
+  createRunRecord,
+  recordingCallbacks,
+  tell,
+  type ReleaseObserver,
+  type RunRecord,
+} from '../release/observers.ts';
 import { notifyObserver } from '../release/notify/notify-observer.ts';
 import { orchestrate } from '../release/orchestrate.ts';
 import { OUTPUT, outputsObserver } from '../release/outputs.ts';
@@ -138,14 +144,7 @@ async function release(
       clock,
       logger,
       openEventSource: eventSourceFor(plan, clock, logger),
-      onUploadId(id) {
-        record.uploadId = id;
-        void tell(observers, (observer) => observer.uploadId?.(record), warn);
-      },
-      onEvent(entry) {
-        record.timeline.push(entry);
-        void tell(observers, (observer) => observer.event?.(entry, record), warn);
-      },
+      ...recordingCallbacks(record, observers, warn),
       onState: (state) => void (latest = state),
     }).finally(() => {
       stopProgress();

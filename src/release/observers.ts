@@ -47,3 +47,21 @@ export async function tell(
     }
   }
 }
+
+/** The orchestrator's callbacks that keep `record` and tell the observers as the run learns each thing. */
+export function recordingCallbacks(
+  record: RunRecord,
+  observers: readonly ReleaseObserver[],
+  warn: (message: string) => void,
+): { onUploadId(id: string): void; onEvent(entry: TimelineEntry): void } {
+  return {
+    onUploadId(id) {
+      record.uploadId = id;
+      void tell(observers, (observer) => observer.uploadId?.(record), warn);
+    },
+    onEvent(entry) {
+      record.timeline.push(entry);
+      void tell(observers, (observer) => observer.event?.(entry, record), warn);
+    },
+  };
+}
