@@ -25,9 +25,9 @@ export interface EventView {
   payload: unknown;
 }
 
-export function toEventView(event: StoredEvent): EventView {
+/** The normalised event a stored one holds (phase null: a row never normalised). */
+export function normalizedPart(event: StoredEvent) {
   return {
-    cursor: event.cursor,
     provider: event.provider,
     subject: event.subject,
     type: event.type,
@@ -38,6 +38,13 @@ export function toEventView(event: StoredEvent): EventView {
     scope: event.scope,
     detail: event.detail,
     links: event.links,
+  };
+}
+
+export function toEventView(event: StoredEvent): EventView {
+  return {
+    cursor: event.cursor,
+    ...normalizedPart(event),
     receivedAt: event.receivedAt,
     payload: parsePayload(event.body),
   };

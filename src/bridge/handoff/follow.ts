@@ -1,6 +1,7 @@
 import { createReleaseState, transition } from '../../wait/release-machine.ts';
 import type { ReleaseState, Result } from '../../wait/types.ts';
-import type { NormalizedEvent } from '../../webhooks/event.ts';
+import { isProviderId, type NormalizedEvent } from '../../webhooks/event.ts';
+import { normalizedPart } from '../event-view.ts';
 import type { StoredEvent } from '../store/store.ts';
 import type { HandoffRequest } from './handoff-request.ts';
 
@@ -26,23 +27,10 @@ export function startFollowing(request: HandoffRequest, registeredAt: number): R
 }
 
 /** The stored event as the machine reads it; null for a row that was never normalised. */
-export function trackedOf(event: StoredEvent): { event: NormalizedEvent; receivedAt: number } | null {
-  if (event.phase === null) return null;
-  return {
-    receivedAt: Date.parse(event.receivedAt),
-    event: {
-      provider: event.provider as NormalizedEvent['provider'],
-      subject: event.subject,
-      type: event.type,
-      phase: event.phase,
-      status: event.status,
-      occurredAt: event.occurredAt,
-      dedupeKey: event.dedupeKey,
-      scope: event.scope,
-      detail: event.detail,
-      links: event.links,
-    },
-  };
+export function trackedOf(stored: StoredEvent): { event: NormalizedEvent; receivedAt: number } | null {
+  const { phase, provider, ...rest } = normalizedPart(stored);
+  if (phase === null || !isProviderId(provider)) return null;
+  return { receivedAt: Date.parse(stored.receivedAt), event: { ...rest, provider, phase } };
 }
 
 /**
