@@ -4,20 +4,13 @@ import { startSimulator, type Scenario } from '../../src/simulator/index.ts';
 import { freePort } from '../../scripts/free-port.ts';
 import { runAction, visibleLines } from '../../scripts/run-action.ts';
 import { API_KEYS, PRESIGNED_FILE_URLS, RECEIVER_PATHS } from '../support/secrets.ts';
+import { FAST_STAGES } from '../support/fast-stages.ts';
 
 // The committed dist/action/index.js, run as a runner runs it, against the simulator in real time
 // (stage delays of a few milliseconds).
 
 const API_KEY = API_KEYS.bundle;
 const PRESIGNED = PRESIGNED_FILE_URLS.bundle;
-const FAST_STAGES = {
-  'build.uploaded': 5,
-  'build.downloading': 5,
-  'build.extracting': 5,
-  'build.saving': 5,
-  'build.distributing': 5,
-  'build.approved': 5,
-};
 
 async function world(scenario: Scenario = {}) {
   const port = await freePort();

@@ -3,20 +3,10 @@ import { BUNDLE, runAction } from '../../scripts/run-action.ts';
 import { startSimulator } from '../../src/simulator/index.ts';
 import { startBuiltBridge } from '../support/built-bridge.ts';
 import { API_KEYS, BRIDGE_TOKENS } from '../support/secrets.ts';
+import { FAST_STAGES } from '../support/fast-stages.ts';
 
 // Every command through the built action and the built bridge, against the simulator, as a gated release
 // runs them: upload (staged), distribute (promote), wait (a later job follows it), test-webhook.
-
-const FAST_STAGES = Object.fromEntries(
-  [
-    'build.uploaded',
-    'build.downloading',
-    'build.extracting',
-    'build.saving',
-    'build.distributing',
-    'build.approved',
-  ].map((stage) => [stage, 5]),
-);
 
 it('upload, distribute, wait and test-webhook, each as its own step', async () => {
   const bridge = await startBuiltBridge(onTestFinished);

@@ -6,21 +6,12 @@ import { startSimulator } from '../../src/simulator/index.ts';
 import { startBuiltBridge } from '../support/built-bridge.ts';
 import { startFakeGitHub } from '../support/fake-github.ts';
 import { API_KEYS, BRIDGE_TOKENS } from '../support/secrets.ts';
+import { FAST_STAGES } from '../support/fast-stages.ts';
 
 // The built action with `environment` and `notify-url`, as a runner runs it: the release is recorded as a
 // GitHub Deployment (against a loopback GitHub that records the calls), and a notification URL on a private
 // address is refused with a warning that never changes the outcome.
 
-const FAST_STAGES = Object.fromEntries(
-  [
-    'build.uploaded',
-    'build.downloading',
-    'build.extracting',
-    'build.saving',
-    'build.distributing',
-    'build.approved',
-  ].map((stage) => [stage, 5]),
-);
 const GITHUB_TOKEN = 'ghs_test-installation-token-0123456789';
 
 async function world(scenario = {}) {

@@ -5,6 +5,7 @@ import { startSimulator } from '../../src/simulator/index.ts';
 import { createProviderSender } from '../../src/simulator/providers/sender.ts';
 import { startBuiltBridge } from '../support/built-bridge.ts';
 import { API_KEYS, BRIDGE_TOKENS } from '../support/secrets.ts';
+import { FAST_STAGES } from '../support/fast-stages.ts';
 
 // examples/buildpixel-to-streampixel.yml, step by step, through the built action and the built bridge: wait
 // for a BuildPixel build (signed webhooks, verified by the bridge), release its artifact URL to Streampixel
@@ -16,16 +17,6 @@ const EXAMPLE = readFileSync(
 );
 const BUILDPIXEL_SECRET = 'buildpixel-signing-secret';
 const BUILD_ID = '65f2a1b3c4d5e6f708192a3b';
-const FAST_STAGES = Object.fromEntries(
-  [
-    'build.uploaded',
-    'build.downloading',
-    'build.extracting',
-    'build.saving',
-    'build.distributing',
-    'build.approved',
-  ].map((stage) => [stage, 5]),
-);
 
 it('the example workflow names the inputs this test drives', () => {
   for (const line of ['command: wait', 'provider: buildpixel', 'subject: ${{ inputs.build-id }}'])

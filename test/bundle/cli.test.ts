@@ -10,6 +10,7 @@ import { ACTION_ONLY_INPUTS } from '../../src/cli/flags.ts';
 import { READ_TOKEN, startTestBridge } from '../support/bridge-world.ts';
 import { findSecrets } from '../support/secret-scan.ts';
 import { API_KEYS, PRESIGNED_FILE_URLS, RECEIVER_PATHS } from '../support/secrets.ts';
+import { FAST_STAGES } from '../support/fast-stages.ts';
 
 // The committed dist/cli/index.js as a CI job runs it: a child process with flags and STREAMPIXEL_*
 // variables only, against the simulator in real time (stage delays of a few milliseconds), waiting through
@@ -18,14 +19,6 @@ import { API_KEYS, PRESIGNED_FILE_URLS, RECEIVER_PATHS } from '../support/secret
 const BUNDLE = new URL('../../dist/cli/index.js', import.meta.url).pathname;
 const API_KEY = API_KEYS.bundle;
 const PRESIGNED = PRESIGNED_FILE_URLS.bundle;
-const FAST_STAGES = {
-  'build.uploaded': 5,
-  'build.downloading': 5,
-  'build.extracting': 5,
-  'build.saving': 5,
-  'build.distributing': 5,
-  'build.approved': 5,
-};
 
 interface CliRun {
   exitCode: number | null;

@@ -9,6 +9,7 @@ import { BUNDLE, runAction, type ActionRun } from '../../scripts/run-action.ts';
 import { startBuiltBridge, type BuiltBridge, type OnFinished } from './built-bridge.ts';
 import { API_KEYS, PRESIGNED_FILE_URLS, RECEIVER_PATHS } from './secrets.ts';
 import { postWebhook, startWebhookRelay, type Envelope, type Intercept } from './webhook-relay.ts';
+import { FAST_STAGES } from './fast-stages.ts';
 
 // One release world for the built action: the simulator (real time, stages a few ms apart), a relay, and
 // the wait path under test: the built bridge process on SQLite, or the receiver the action opens itself.
@@ -22,15 +23,6 @@ export const OTHER_PROJECT_ID = 'proj-2';
 
 /** MATRIX_ACTION_BUNDLE runs another build of the action (one from before a fix, say) through the same cases. */
 const ACTION_ENTRY = process.env.MATRIX_ACTION_BUNDLE || BUNDLE;
-
-const FAST_STAGES = {
-  'build.uploaded': 5,
-  'build.downloading': 5,
-  'build.extracting': 5,
-  'build.saving': 5,
-  'build.distributing': 5,
-  'build.approved': 5,
-};
 
 export interface MatrixWorldOptions {
   via: WaitPath;
