@@ -1,5 +1,5 @@
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
-import { MAX_WEBHOOK_BYTES } from '../webhooks/providers/streampixel.ts';
+import { MAX_WEBHOOK_BYTES } from '../webhooks/intake.ts';
 import { LIMIT_DEFAULTS } from './config.ts';
 import { createAuthFailureLimiter } from './limits/auth-failure-limiter.ts';
 import { httpTimeoutOptions } from './limits/http-timeouts.ts';

@@ -49,13 +49,6 @@ export function decodeJsonBody(body: Uint8Array): DecodedBody {
   return { ok: true, text, json: parsed.json };
 }
 
-export const tooLarge = (size: number) =>
-  ({
-    ok: false,
-    reason: 'too-large',
-    message: `body is ${size} bytes; the limit is ${MAX_WEBHOOK_BYTES}`,
-  }) as const;
-
 export function intake<Config>(
   provider: WebhookProvider<Config>,
   config: Config,
@@ -63,7 +56,10 @@ export function intake<Config>(
   nowMs: number,
 ): IntakeResult {
   const size = webhook.body.byteLength;
-  if (size > MAX_WEBHOOK_BYTES) return { kind: 'refused', status: 413, ...tooLarge(size) };
+  if (size > MAX_WEBHOOK_BYTES) {
+    const message = `body is ${size} bytes; the limit is ${MAX_WEBHOOK_BYTES}`;
+    return { kind: 'refused', status: 413, reason: 'too-large', message };
+  }
   if (provider.isProbe?.(webhook)) return { kind: 'probe' };
   const verification = provider.verify(webhook, config, nowMs);
   if (!verification.ok) {

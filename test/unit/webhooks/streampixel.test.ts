@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_WEBHOOK_BYTES, parseStreampixelWebhook } from '../../../src/webhooks/providers/streampixel.ts';
+import { intake, MAX_WEBHOOK_BYTES } from '../../../src/webhooks/intake.ts';
+import { streampixel } from '../../../src/webhooks/providers/streampixel.ts';
+
+/** Streampixel's webhooks through the one intake pipeline, as the bridge and the receiver run it. */
+const parseStreampixelWebhook = (body: Uint8Array) =>
+  intake(streampixel, null, { body, headers: {} }, Date.now());
 
 const envelope = (patch: Record<string, unknown> = {}) => ({
   event: 'build.rejected',
@@ -13,11 +18,11 @@ const envelope = (patch: Record<string, unknown> = {}) => ({
 });
 const bytes = (text: string) => new TextEncoder().encode(text);
 
-describe('parseStreampixelWebhook', () => {
+describe('the intake of a Streampixel webhook', () => {
   it('accepts any objection that fits the body limit: a rejection is always a rejection', () => {
     const objection = 'y'.repeat(MAX_WEBHOOK_BYTES - 400);
     const parsed = parseStreampixelWebhook(bytes(JSON.stringify(envelope({ objection }))));
-    expect(parsed).toMatchObject({ ok: true, envelope: { objection } });
+    expect(parsed).toMatchObject({ kind: 'event', event: { phase: 'failure', detail: objection } });
   });
 
   it('accepts a long status and file URL too', () => {
@@ -28,14 +33,14 @@ describe('parseStreampixelWebhook', () => {
         ),
       ),
     );
-    expect(parsed.ok).toBe(true);
+    expect(parsed.kind).toBe('event');
   });
 
   it('refuses bytes that are not UTF-8 rather than storing replacement characters', () => {
     const good = bytes(JSON.stringify(envelope({ objection: 'AB' })));
     const at = Buffer.from(good).indexOf('AB');
     const bad = Buffer.concat([good.subarray(0, at), Buffer.from([0xc3, 0x28]), good.subarray(at + 2)]);
-    expect(parseStreampixelWebhook(bad)).toMatchObject({ ok: false, reason: 'not-utf8' });
+    expect(parseStreampixelWebhook(bad)).toMatchObject({ kind: 'refused', status: 400, reason: 'not-utf8' });
   });
 
   it.each([
@@ -44,12 +49,16 @@ describe('parseStreampixelWebhook', () => {
     ['a lone surrogate in a key', '{"\\ud800":1}'],
   ])('refuses %s: distinct ids must not collapse into one', (_, patch) => {
     const body = JSON.stringify(envelope()).replace(/}$/, `,${patch.slice(1)}`);
-    expect(parseStreampixelWebhook(bytes(body))).toMatchObject({ ok: false, reason: 'invalid-envelope' });
+    expect(parseStreampixelWebhook(bytes(body))).toMatchObject({
+      kind: 'refused',
+      status: 400,
+      reason: 'invalid-envelope',
+    });
   });
 
   it('accepts well-formed surrogate pairs (emoji)', () => {
     const body = JSON.stringify(envelope()).replace(/}$/, ',"note":"\\ud83c\\udfae"}');
-    expect(parseStreampixelWebhook(bytes(body)).ok).toBe(true);
+    expect(parseStreampixelWebhook(bytes(body)).kind).toBe('event');
   });
 
   it.each([
@@ -61,14 +70,15 @@ describe('parseStreampixelWebhook', () => {
     '2026-11-24T13:05:00Z\n::error::x',
   ])('refuses the timestamp %j: ISO 8601 with a zone only', (timestamp) => {
     expect(parseStreampixelWebhook(bytes(JSON.stringify(envelope({ timestamp }))))).toMatchObject({
-      ok: false,
+      kind: 'refused',
+      status: 400,
       reason: 'invalid-envelope',
     });
   });
 
   it('accepts ISO 8601 timestamps with an offset or fractions', () => {
     for (const timestamp of ['2026-11-24T13:05:00Z', '2026-11-24T14:05:00.123+01:00']) {
-      expect(parseStreampixelWebhook(bytes(JSON.stringify(envelope({ timestamp })))).ok).toBe(true);
+      expect(parseStreampixelWebhook(bytes(JSON.stringify(envelope({ timestamp })))).kind).toBe('event');
     }
   });
 
