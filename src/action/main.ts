@@ -3,12 +3,11 @@ import type { Dispatcher } from 'undici';
 import { systemClock, type Clock } from '../lib/clock.ts';
 import { messageOf } from '../lib/error-message.ts';
 import type { Logger } from '../lib/logger.ts';
-import { createStreampixelClient } from '../streampixel/client.ts';
 import { ReleaseError } from '../streampixel/errors.ts';
 import { logLine } from '../webhooks/display-text.ts';
 import { UNIT_OF_WORK } from '../webhooks/event.ts';
 import type { ReleaseState, Result } from '../wait/types.ts';
-import { parseInputs, planOf, redactUrl, type Settings } from '../release/inputs.ts';
+import { parseInputs, planOf, redactUrl, streampixelClientOf, type Settings } from '../release/inputs.ts';
 import { eventSourceFor } from '../release/event-sources.ts';
 import { orchestrate } from '../release/orchestrate.ts';
 import { verdictOf } from '../release/exit-policy.ts';
@@ -67,13 +66,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
     // Once the step has its outcome, a call still in flight (the deadline passed during it) is abandoned
     // rather than left to hold the process open until its own timeout.
     const inFlight = new AbortController();
-    const client = createStreampixelClient({
-      signal: inFlight.signal,
-      baseUrl: settings.apiBaseUrl,
-      apiKey: settings.apiKey,
-      userId: settings.userId,
-      ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
-    });
+    const client = streampixelClientOf(settings, inFlight.signal, options.dispatcher);
     let latest: ReleaseState | null = null;
     const stopHeartbeat = startHeartbeat({
       clock,

@@ -4,7 +4,7 @@ import { messageOf } from '../lib/error-message.ts';
 import { eventSourceFor } from '../release/event-sources.ts';
 import { verdictOf } from '../release/exit-policy.ts';
 import { progressOf } from '../release/heartbeat.ts';
-import { INPUT, planOf, type Settings } from '../release/inputs.ts';
+import { INPUT, planOf, streampixelClientOf, type Settings } from '../release/inputs.ts';
 import {
   createRunRecord,
   recordingCallbacks,
@@ -15,7 +15,6 @@ import {
 import { notifyObserver } from '../release/notify/notify-observer.ts';
 import { orchestrate } from '../release/orchestrate.ts';
 import { OUTPUT, outputsObserver } from '../release/outputs.ts';
-import { createStreampixelClient } from '../streampixel/client.ts';
 import { ReleaseError } from '../streampixel/errors.ts';
 import type { ReleaseState, Result } from '../wait/types.ts';
 import { parseCliArgs } from './args.ts';
@@ -132,13 +131,7 @@ async function release(
   });
   try {
     const plan = planOf(settings);
-    const client = createStreampixelClient({
-      signal: inFlight.signal,
-      baseUrl: settings.apiBaseUrl,
-      apiKey: settings.apiKey,
-      userId: settings.userId,
-      ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
-    });
+    const client = streampixelClientOf(settings, inFlight.signal, options.dispatcher);
     const { result } = await orchestrate(plan, {
       client,
       clock,

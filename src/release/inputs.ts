@@ -1,4 +1,6 @@
+import type { Dispatcher } from 'undici';
 import { z } from 'zod';
+import { createStreampixelClient, type StreampixelClient } from '../streampixel/client.ts';
 import { fileUrlSecrets } from '../lib/url-secrets.ts';
 import { ERROR_CODE, ReleaseError } from '../streampixel/errors.ts';
 import { STREAMPIXEL_API_BASE } from '../streampixel/schemas.ts';
@@ -350,6 +352,21 @@ function toSettings(fields: Fields, given: Record<string, string>) {
 }
 
 export type Settings = ReturnType<typeof toSettings>;
+
+/** The Streampixel client the inputs name; `signal` abandons a call still in flight once the run has ended. */
+export function streampixelClientOf(
+  settings: Settings,
+  signal: AbortSignal,
+  dispatcher?: Dispatcher,
+): StreampixelClient {
+  return createStreampixelClient({
+    signal,
+    baseUrl: settings.apiBaseUrl,
+    apiKey: settings.apiKey,
+    userId: settings.userId,
+    ...(dispatcher ? { dispatcher } : {}),
+  });
+}
 
 /** The inputs as the core takes them: what to do, and how webhooks reach the run. */
 export function planOf(settings: Settings): ReleasePlan {
