@@ -38,7 +38,12 @@ export interface FakeGitHubState {
   calls: readonly RecordedCall[];
   /** A fresh id, counting up from 1001 per server. */
   nextId(): number;
+  /** The statuses created per deployment (`owner/repo/id`, lower-case), oldest first. */
+  statuses: Map<string, Record<string, unknown>[]>;
 }
+
+const deploymentKey = (params: Record<string, string>) =>
+  `${params.owner}/${params.repo}/${params.deployment_id}`.toLowerCase();
 
 const DEFAULT_ROUTES: Record<string, RouteHandler> = {
   'POST /repos/{owner}/{repo}/deployments': (call, github) => {
@@ -62,18 +67,23 @@ const DEFAULT_ROUTES: Record<string, RouteHandler> = {
   },
   'POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses': (call, github) => {
     const body = (call.body ?? {}) as Record<string, unknown>;
-    return {
-      status: 201,
-      body: {
-        id: github.nextId(),
-        state: body.state,
-        description: body.description ?? '',
-        log_url: body.log_url ?? '',
-        environment_url: body.environment_url ?? '',
-        deployment_url: `/repos/${call.params.owner}/${call.params.repo}/deployments/${call.params.deployment_id}`,
-      },
+    const status = {
+      id: github.nextId(),
+      state: body.state,
+      description: body.description ?? '',
+      log_url: body.log_url ?? '',
+      environment_url: body.environment_url ?? '',
+      deployment_url: `/repos/${call.params.owner}/${call.params.repo}/deployments/${call.params.deployment_id}`,
     };
+    const key = deploymentKey(call.params);
+    github.statuses.set(key, [...(github.statuses.get(key) ?? []), status]);
+    return { status: 201, body: status };
   },
+  // GitHub lists a deployment's statuses newest first.
+  'GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses': (call, github) => ({
+    status: 200,
+    body: [...(github.statuses.get(deploymentKey(call.params)) ?? [])].reverse(),
+  }),
   'POST /repos/{owner}/{repo}/dispatches': () => ({ status: 204 }),
   'GET /repos/{owner}/{repo}/installation': (_call, github) => ({
     status: 200,
@@ -92,6 +102,8 @@ export interface FakeGitHub {
   /** Base URL to hand to the client, e.g. http://127.0.0.1:1234 or http://127.0.0.1:1234/api/v3. */
   url: string;
   calls: readonly RecordedCall[];
+  /** The statuses each deployment has (`owner/repo/id`, lower-case), oldest first. */
+  statuses: ReadonlyMap<string, readonly Record<string, unknown>[]>;
   /** The calls that matched `route`. */
   callsTo(route: string): RecordedCall[];
   /** Answers `route` with `handler` from now on (a route not in the defaults is added). */
@@ -123,7 +135,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   const held = new Map<ServerResponse, () => void>();
   const calls: RecordedCall[] = [];
   let lastId = 1000;
-  const state: FakeGitHubState = { calls, nextId: () => ++lastId };
+  const state: FakeGitHubState = { calls, nextId: () => ++lastId, statuses: new Map() };
 
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -184,6 +196,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   return {
     url: `http://127.0.0.1:${port}${basePath}`,
     calls,
+    statuses: state.statuses,
     callsTo: (route) => calls.filter((call) => call.route === route),
     on(route, handler) {
       routes.set(route, handler);
