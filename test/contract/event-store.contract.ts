@@ -412,6 +412,18 @@ export function describeEventStoreContract(name: string, factory: ContractFactor
         expect(await reopened.handoffs.claim('replica-c', T0 + 99_999_999, 60_000, 10)).toEqual([]);
       });
 
+      test('are counted while they follow, not once finished', async () => {
+        const { openMigrated } = await fresh();
+        const store = await openMigrated();
+        expect(await store.handoffs.countOpen()).toBe(0);
+        await register(store, 'h-1');
+        await register(store, 'h-2');
+        expect(await store.handoffs.countOpen()).toBe(2);
+        await store.handoffs.claim('replica-a', T0, 60_000, 10);
+        await store.handoffs.update('h-1', 'replica-a', T0 + 1, { state: 'finished', outcome: 'approved' });
+        expect(await store.handoffs.countOpen()).toBe(1);
+      });
+
       test('two stores claiming at once never both take the same handoff', async () => {
         const { openMigrated } = await fresh();
         const a = await openMigrated();

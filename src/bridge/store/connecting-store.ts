@@ -72,6 +72,7 @@ export class ConnectingEventStore implements EventStore {
     claim: (...args) => (this.#ready ? this.#store.handoffs.claim(...args) : Promise.reject(notConnected())),
     update: (...args) =>
       this.#ready ? this.#store.handoffs.update(...args) : Promise.reject(notConnected()),
+    countOpen: () => (this.#ready ? this.#store.handoffs.countOpen() : Promise.reject(notConnected())),
   };
 
   ping(): Promise<void> {

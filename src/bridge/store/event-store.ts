@@ -73,6 +73,7 @@ export class LifecycleEventStore implements EventStore {
       get: open(backendHandoffs.get.bind(backendHandoffs)),
       claim: open(backendHandoffs.claim.bind(backendHandoffs)),
       update: open(backendHandoffs.update.bind(backendHandoffs)),
+      countOpen: open(backendHandoffs.countOpen.bind(backendHandoffs)),
     };
     this.#queue = new GroupCommitQueue({
       maxBatch: options.maxBatch ?? DEFAULT_MAX_BATCH,

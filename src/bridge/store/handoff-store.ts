@@ -56,6 +56,8 @@ export interface HandoffStore {
   claim(owner: string, now: number, leaseMs: number, limit: number): Promise<StoredHandoff[]>;
   /** Saves progress; false when `owner` no longer holds the lease (it ran out and another replica took it). */
   update(id: string, owner: string, now: number, patch: HandoffPatch): Promise<boolean>;
+  /** How many handoffs are still following (for the bridge_handoffs_open gauge). */
+  countOpen(): Promise<number>;
 }
 
 /** The row's columns as both backends name them, in the order their statements use. */

@@ -44,5 +44,11 @@ export function createPostgresHandoffs(pool: Pool): HandoffStore {
       );
       return result.rowCount === 1;
     },
+    async countOpen() {
+      const { rows } = await pool.query('SELECT count(*)::int AS open FROM handoffs WHERE state = $1', [
+        HANDOFF_STATE.following,
+      ]);
+      return Number(rows[0]?.open ?? 0);
+    },
   };
 }

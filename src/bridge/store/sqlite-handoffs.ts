@@ -57,5 +57,11 @@ export function createSqliteHandoffs(db: DatabaseSync): HandoffStore {
         .run(...(columns.map(([, value]) => value) as Array<string | number | null>), id, owner);
       return Number(changes) === 1;
     },
+    async countOpen() {
+      const row = db
+        .prepare('SELECT count(*) AS open FROM handoffs WHERE state = ?')
+        .get(HANDOFF_STATE.following);
+      return Number(row?.['open'] ?? 0);
+    },
   };
 }

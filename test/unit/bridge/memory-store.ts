@@ -230,5 +230,7 @@ function memoryHandoffs(db: MemoryDatabase): HandoffStore {
       );
       return true;
     },
+    countOpen: async () =>
+      [...db.handoffs.values()].filter((handoff) => handoff.state === HANDOFF_STATE.following).length,
   };
 }
