@@ -75,3 +75,19 @@ export async function createDeploymentStatus(
     auto_inactive: status.state === 'success',
   });
 }
+
+/** The deployment's newest status (GitHub lists them newest first), or null when it has none. */
+export async function latestDeploymentState(
+  github: GitHubRequester,
+  deployment: RepositoryRef & { deploymentId: number },
+): Promise<string | null> {
+  const answer = await github.request('GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', {
+    owner: deployment.owner,
+    repo: deployment.repo,
+    deployment_id: deployment.deploymentId,
+    per_page: 1,
+  });
+  const newest: unknown = Array.isArray(answer.data) ? answer.data[0] : undefined;
+  const state = (newest as { state?: unknown } | undefined)?.state;
+  return typeof state === 'string' ? state : null;
+}

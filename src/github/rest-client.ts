@@ -90,8 +90,14 @@ function expandRoute(route: string, parameters: Record<string, unknown>) {
     return encodeURIComponent(String(parameters[name] ?? ''));
   });
   const rest = Object.fromEntries(Object.entries(parameters).filter(([name]) => !used.has(name)));
-  const hasBody = method !== 'GET' && method !== 'HEAD' && Object.keys(rest).length > 0;
-  return { method, path, body: hasBody ? rest : undefined };
+  // As Octokit does: a GET's other parameters are its query, anything else's are its JSON body.
+  if (method === 'GET' || method === 'HEAD') {
+    const query = new URLSearchParams(
+      Object.entries(rest).map(([name, value]): [string, string] => [name, String(value)]),
+    );
+    return { method, path: query.size > 0 ? `${path}?${query}` : path, body: undefined };
+  }
+  return { method, path, body: Object.keys(rest).length > 0 ? rest : undefined };
 }
 
 async function readCapped(body: AsyncIterable<Buffer> & { destroy(): void }): Promise<string> {

@@ -125,6 +125,32 @@ describe('handoff', () => {
     });
   });
 
+  it('sets the Deployment status once: a final status already there (a replica died after setting it) stays', async () => {
+    const w = await handoffWorld();
+    const { body } = await w.register(handoff(), await w.issuer.mint(PUBLIC_URL));
+    // What a replica killed between its status call and recording the handoff finished leaves behind.
+    await request(`${w.github.url}/repos/acme/game/deployments/777/statuses`, {
+      method: 'POST',
+      body: JSON.stringify({ state: 'success' }),
+    }).then((res) => res.body.dump());
+    await w.post(
+      envelope({
+        event: 'build.approved',
+        uploadId: 'up-9',
+        status: 'Approved',
+        timestamp: new Date().toISOString(),
+      }),
+    );
+    await expect
+      .poll(async () => (await w.status(String(body['id'])))['state'], { timeout: 10_000 })
+      .toBe('finished');
+    expect(
+      w.github.callsTo('GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses')[0],
+    ).toMatchObject({ params: { deployment_id: '777' }, query: { per_page: '1' }, authorization: 'Bearer' });
+    expect(w.github.statuses.get('acme/game/777')?.map((status) => status['state'])).toEqual(['success']);
+    expect(w.github.callsTo('POST /repos/{owner}/{repo}/dispatches')).toHaveLength(1);
+  });
+
   it('sets the Deployment to failure with the objection when the build is rejected', async () => {
     const w = await handoffWorld();
     const { body } = await w.register(handoff({ dispatch: false }), await w.issuer.mint(PUBLIC_URL));

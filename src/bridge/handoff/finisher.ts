@@ -2,11 +2,15 @@ import type { Dispatcher } from 'undici';
 import { gitHubFailureOf, isRetryableGitHubFailure } from '../../github/api-error.ts';
 import { createInstallationTokens } from '../../github/app-auth.ts';
 import type { GitHubAppConfig } from '../../github/app-config.ts';
-import { createDeploymentStatus } from '../../github/deployment-api.ts';
+import {
+  createDeploymentStatus,
+  latestDeploymentState,
+  type RepositoryRef,
+} from '../../github/deployment-api.ts';
 import { deploymentDescription } from '../../github/description.ts';
 import { createRepositoryDispatch } from '../../github/dispatch-api.ts';
 import { parseRepositoryFullName } from '../../github/oidc-config.ts';
-import { createGitHubRestClient } from '../../github/rest-client.ts';
+import { createGitHubRestClient, type GitHubRequester } from '../../github/rest-client.ts';
 import { messageOf } from '../../lib/error-message.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { notifyRelease } from '../../release/notify/notify-release.ts';
@@ -19,9 +23,14 @@ import type { HandoffRequest } from './handoff-request.ts';
 // What the bridge does once a handed-off build has its outcome (DESIGN §10): the Deployment's final status,
 // a repository_dispatch for follow-up workflows, then the notification. GitHub calls act as the App on the
 // one repository the OIDC token named. A GitHub failure worth retrying asks for another attempt; the
-// notification is sent once, last, and only warns.
+// notification is sent once, last, and only warns. A finish may run again after a crash or a retry: the
+// Deployment status is read back so it is set once; the dispatch is at least once (its payload carries the
+// handoff id, so a follow-up workflow can run once per handoff with a concurrency group).
 
 export const DISPATCH_EVENT_TYPE = 'streampixel-release';
+
+/** Statuses that end a deployment: the job sets in_progress, the bridge one of these (GitHub: inactive). */
+const FINAL_STATES: ReadonlySet<string> = new Set(['success', 'failure', 'error', 'inactive']);
 
 export type FinishAttempt = { done: true; warnings: string[] } | { done: false; retry: string };
 
@@ -62,20 +71,14 @@ export function createFinisher(options: {
       });
       const outcome = result.outcome ?? 'error';
       try {
-        if (request.deployment) {
-          const live = outcome === 'approved' || outcome === 'succeeded';
-          const environmentUrl =
-            request.deployment.environmentUrl ?? (request.projectId ? shareUrl(request.projectId) : null);
-          await createDeploymentStatus(github, {
-            ...name,
-            deploymentId: request.deployment.id,
-            state: live ? 'success' : outcome === 'rejected' || outcome === 'failed' ? 'failure' : 'error',
-            description: deploymentDescription(
-              live ? `Live (handed off ${handoffId})` : (result.objection ?? result.failure ?? outcome),
-            ),
-            ...(live && environmentUrl ? { environmentUrl } : {}),
-          });
-        }
+        if (request.deployment)
+          await setFinalStatus(
+            github,
+            { ...name, deploymentId: request.deployment.id },
+            handoffId,
+            request,
+            result,
+          );
         if (request.dispatch) {
           await createRepositoryDispatch(github, {
             ...name,
@@ -125,4 +128,28 @@ export function createFinisher(options: {
       return { done: true, warnings };
     },
   };
+}
+
+// Read back first: a replica that died between setting the status and recording it leaves the handoff to be
+// finished again, and the Deployment must still get its final status once.
+async function setFinalStatus(
+  github: GitHubRequester,
+  deployment: RepositoryRef & { deploymentId: number },
+  handoffId: string,
+  request: HandoffRequest,
+  result: Result,
+): Promise<void> {
+  if (FINAL_STATES.has((await latestDeploymentState(github, deployment)) ?? '')) return;
+  const outcome = result.outcome ?? 'error';
+  const live = outcome === 'approved' || outcome === 'succeeded';
+  const environmentUrl =
+    request.deployment?.environmentUrl ?? (request.projectId ? shareUrl(request.projectId) : null);
+  await createDeploymentStatus(github, {
+    ...deployment,
+    state: live ? 'success' : outcome === 'rejected' || outcome === 'failed' ? 'failure' : 'error',
+    description: deploymentDescription(
+      live ? `Live (handed off ${handoffId})` : (result.objection ?? result.failure ?? outcome),
+    ),
+    ...(live && environmentUrl ? { environmentUrl } : {}),
+  });
 }
