@@ -12,6 +12,7 @@ export const BRIDGE_ENV = {
   database: 'BRIDGE_DATABASE',
   ingestToken: 'BRIDGE_INGEST_TOKEN',
   readToken: 'BRIDGE_READ_TOKEN',
+  handoffToken: 'BRIDGE_HANDOFF_TOKEN',
   projectIds: 'BRIDGE_PROJECT_IDS',
   retentionDays: 'BRIDGE_RETENTION_DAYS',
   logLevel: 'BRIDGE_LOG_LEVEL',
@@ -62,15 +63,21 @@ const milliseconds = (fallback: number) =>
     String(fallback),
   );
 
+const tokenText = (what: string, pattern: RegExp, characters: string) =>
+  z
+    .string({ error: `is required (${what})` })
+    .min(MIN_TOKEN_LENGTH, `must be at least ${MIN_TOKEN_LENGTH} characters long`)
+    .max(MAX_TOKEN_LENGTH, `must be at most ${MAX_TOKEN_LENGTH} characters long`)
+    .regex(pattern, `may contain only ${characters}`);
 const token = (what: string, pattern: RegExp, characters: string) =>
-  z.preprocess(
-    unsetIfEmpty,
-    z
-      .string({ error: `is required (${what})` })
-      .min(MIN_TOKEN_LENGTH, `must be at least ${MIN_TOKEN_LENGTH} characters long`)
-      .max(MAX_TOKEN_LENGTH, `must be at most ${MAX_TOKEN_LENGTH} characters long`)
-      .regex(pattern, `may contain only ${characters}`),
-  );
+  z.preprocess(unsetIfEmpty, tokenText(what, pattern, characters));
+const optionalToken = (what: string, pattern: RegExp, characters: string) =>
+  z.preprocess(unsetIfEmpty, tokenText(what, pattern, characters).optional());
+
+// Bearer tokens: any visible ASCII character (RFC 6750 allows fewer, but nothing is gained by refusing a
+// token an operator already distributed).
+const BEARER = /^[\x21-\x7e]+$/;
+const BEARER_CHARACTERS = 'visible ASCII characters (no spaces)';
 
 const DatabaseSchema = z
   .string()
@@ -124,12 +131,13 @@ const BridgeConfigSchema = z
       /^[A-Za-z0-9._~-]+$/,
       'letters, digits and . _ ~ -',
     ),
-    // Sent as `Authorization: Bearer <token>`: any visible ASCII character (RFC 6750 allows fewer, but
-    // nothing is gained by refusing a token an operator already distributed).
-    [BRIDGE_ENV.readToken]: token(
-      'the bearer token of readers',
-      /^[\x21-\x7e]+$/,
-      'visible ASCII characters (no spaces)',
+    // Sent as `Authorization: Bearer <token>`.
+    [BRIDGE_ENV.readToken]: token('the bearer token of readers', BEARER, BEARER_CHARACTERS),
+    // Optional: lets other CI (the CLI) register handoffs with no GitHub OIDC token (DESIGN §10).
+    [BRIDGE_ENV.handoffToken]: optionalToken(
+      'the bearer token of handoff registrations',
+      BEARER,
+      BEARER_CHARACTERS,
     ),
     [BRIDGE_ENV.projectIds]: z.preprocess(unsetIfEmpty, ProjectIdsSchema),
     [BRIDGE_ENV.retentionDays]: withDefault(
@@ -163,6 +171,11 @@ const BridgeConfigSchema = z
     database: env[BRIDGE_ENV.database],
     ingestToken: env[BRIDGE_ENV.ingestToken],
     readToken: env[BRIDGE_ENV.readToken],
+    /**
+     * undefined: no handoff by token. Set: `Authorization: Bearer <it>` registers a handoff with no
+     * repository, which the bridge finishes with its notification only, never calling GitHub.
+     */
+    handoffToken: env[BRIDGE_ENV.handoffToken],
     /** undefined: every project is accepted. */
     projectIds: env[BRIDGE_ENV.projectIds],
     retentionDays: env[BRIDGE_ENV.retentionDays],
@@ -175,7 +188,10 @@ const BridgeConfigSchema = z
 
 export type BridgeConfig = z.output<typeof BridgeConfigSchema> & {
   providers: ProvidersConfig;
-  /** null: handoff is off (no BRIDGE_PUBLIC_URL, no GitHub App). */
+  /**
+   * Handoffs by GitHub OIDC, acted on as the GitHub App; null: none (no BRIDGE_PUBLIC_URL, no App). Handoffs
+   * are on when this or handoffToken is set (handoffsEnabled).
+   */
   handoff: HandoffConfig | null;
 };
 export type DatabaseConfig = BridgeConfig['database'];
@@ -197,7 +213,8 @@ export function parseBridgeConfig(env: NodeJS.ProcessEnv): BridgeConfig {
   const parsed = BridgeConfigSchema.safeParse(picked, { reportInput: false });
   const providers = parseProvidersConfig(env);
   const handoff = parseHandoffConfig(env);
-  if (parsed.success && providers.ok && handoff.ok) {
+  const tokens = distinctTokenProblems(picked);
+  if (parsed.success && providers.ok && handoff.ok && tokens.length === 0) {
     return { ...parsed.data, providers: providers.value, handoff: handoff.value };
   }
   // Zod's own messages for these checks name the expectation, not the input; the variable name comes first.
@@ -208,5 +225,22 @@ export function parseBridgeConfig(env: NodeJS.ProcessEnv): BridgeConfig {
     ...problems,
     ...(providers.ok ? [] : providers.problems),
     ...(handoff.ok ? [] : handoff.problems),
+    ...tokens,
   ]);
+}
+
+/** Whether the bridge takes handoffs: by GitHub OIDC (with its App), by BRIDGE_HANDOFF_TOKEN, or both. */
+export const handoffsEnabled = (config: Pick<BridgeConfig, 'handoff' | 'handoffToken'>): boolean =>
+  config.handoff !== null || config.handoffToken !== undefined;
+
+/**
+ * Each token grants something else (sending events, reading them, registering handoffs): the handoff token
+ * may be neither of the others, or a reader could register handoffs and the webhook URL would carry it.
+ */
+function distinctTokenProblems(picked: Record<string, string | undefined>): string[] {
+  const handoffToken = unsetIfEmpty(picked[BRIDGE_ENV.handoffToken]);
+  if (handoffToken === undefined) return [];
+  return [BRIDGE_ENV.ingestToken, BRIDGE_ENV.readToken]
+    .filter((name) => picked[name] === handoffToken)
+    .map((name) => `${BRIDGE_ENV.handoffToken} must differ from ${name}`);
 }

@@ -2,8 +2,9 @@ import { parseGitHubAppConfig, type GitHubAppConfig } from '../../github/app-con
 import { parseOidcConfig, type OidcConfig } from '../../github/oidc-config.ts';
 import type { Parsed } from '../../webhooks/provider-secrets.ts';
 
-// Handoff is on when the bridge can both check who registers (OIDC) and act on GitHub (an App); one without
-// the other is a configuration problem, listed with the rest.
+// Handoff by GitHub OIDC is on when the bridge can both check who registers (OIDC) and act on GitHub (an App);
+// one without the other is a configuration problem, listed with the rest. BRIDGE_HANDOFF_TOKEN (config.ts)
+// turns on handoffs without GitHub, alone or beside these.
 
 export interface HandoffConfig {
   oidc: OidcConfig;

@@ -1,6 +1,6 @@
 import { NO_PROVIDERS } from '../../../src/bridge/provider-config.ts';
 import { describe, expect, it } from 'vitest';
-import { BridgeConfigError, parseBridgeConfig } from '../../../src/bridge/config.ts';
+import { BridgeConfigError, handoffsEnabled, parseBridgeConfig } from '../../../src/bridge/config.ts';
 
 const INGEST = 'ingest-token-0123456789';
 const READ = 'read-token-0123456789/+=';
@@ -166,6 +166,33 @@ describe('parseBridgeConfig', () => {
     expect(message).toContain('BRIDGE_READ_TOKEN');
     expect(message).toContain('BRIDGE_DATABASE');
     for (const secret of ['short/secret', 'my read secret', 'hunter2']) expect(message).not.toContain(secret);
+  });
+
+  describe('BRIDGE_HANDOFF_TOKEN (handoffs from other CI, without GitHub)', () => {
+    const HANDOFF = 'handoff-token-0123456789~!';
+
+    it('is optional, and alone turns handoffs on (no OIDC, no App)', () => {
+      const config = parseBridgeConfig({ ...valid, BRIDGE_HANDOFF_TOKEN: HANDOFF });
+      expect(config).toMatchObject({ handoffToken: HANDOFF, handoff: null });
+      expect(handoffsEnabled(config)).toBe(true);
+      expect(parseBridgeConfig({ ...valid, BRIDGE_HANDOFF_TOKEN: ' ' }).handoffToken).toBeUndefined();
+      expect(handoffsEnabled(parseBridgeConfig(valid))).toBe(false);
+    });
+
+    it.each([
+      ['short', 'BRIDGE_HANDOFF_TOKEN must be at least 16 characters long'],
+      ['x'.repeat(201), 'BRIDGE_HANDOFF_TOKEN must be at most 200 characters long'],
+      [
+        'has a space 0123456789',
+        'BRIDGE_HANDOFF_TOKEN may contain only visible ASCII characters (no spaces)',
+      ],
+      [INGEST, 'BRIDGE_HANDOFF_TOKEN must differ from BRIDGE_INGEST_TOKEN'],
+      [READ, 'BRIDGE_HANDOFF_TOKEN must differ from BRIDGE_READ_TOKEN'],
+    ])('refuses %s, never repeating it', (value, problem) => {
+      const problems = problemsOf({ ...valid, BRIDGE_HANDOFF_TOKEN: value });
+      expect(problems).toEqual([problem]);
+      expect(problems.join('\n')).not.toContain(value);
+    });
   });
 
   it('reads only BRIDGE_* variables', () => {
