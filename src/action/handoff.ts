@@ -44,19 +44,22 @@ export function actionHandoff(options: ActionHandoffOptions): HandoffRegistrar {
     async register(facts) {
       const deployment = await options.deployment();
       const audience = handoffAudience(bridgeUrl);
-      let oidcToken: string;
-      try {
-        oidcToken = await options.getIdToken(audience);
-      } catch (error) {
-        throw new ReleaseError(
-          ERROR_CODE.bridge,
-          `GitHub gave no OIDC token for ${audience} (${displayText(messageOf(error), 300)}); ${NEEDS_ID_TOKEN}`,
-          { cause: error },
-        );
-      }
       return registerHandoff({
         bridgeUrl,
-        oidcToken,
+        auth: {
+          kind: 'github-oidc',
+          async token() {
+            try {
+              return await options.getIdToken(audience);
+            } catch (error) {
+              throw new ReleaseError(
+                ERROR_CODE.bridge,
+                `GitHub gave no OIDC token for ${audience} (${displayText(messageOf(error), 300)}); ${NEEDS_ID_TOKEN}`,
+                { cause: error },
+              );
+            }
+          },
+        },
         registration: {
           provider: 'streampixel',
           ...facts,

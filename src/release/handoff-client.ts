@@ -8,7 +8,9 @@ import { parseJsonSafely } from '../webhooks/safe-json.ts';
 
 // The job's side of POST /v1/handoffs (DESIGN §10): registers a build the job has sent with the release
 // bridge, which follows it from then on and finishes the Deployment, the notification and the dispatch.
-// Authenticated by the job's GitHub OIDC token, which the caller gets (the action, through @actions/core).
+// One client, two ways to authenticate (HandoffAuth): the action sends the job's GitHub OIDC token, which it
+// gets through @actions/core; the CLI, in another CI, sends the bridge's BRIDGE_HANDOFF_TOKEN, and such a
+// handoff has no repository, so the bridge only notifies.
 
 /** What the bridge is asked to follow, and what to do once the outcome is known. */
 export interface HandoffRegistration {
@@ -35,10 +37,17 @@ export interface HandoffReceipt {
   statusUrl: string;
 }
 
+/**
+ * Who registers. `github-oidc`: the job's GitHub OIDC token for the audience `handoffAudience(bridgeUrl)`,
+ * asked for once per registration (its errors end the registration as they are). `handoff-token`: the
+ * bridge's BRIDGE_HANDOFF_TOKEN, for CI without GitHub: no Deployment, no dispatch, a notification only.
+ */
+export type HandoffAuth =
+  { kind: 'github-oidc'; token(): Promise<string> } | { kind: 'handoff-token'; token: string };
+
 export interface RegisterHandoffOptions {
   bridgeUrl: string;
-  /** The job's GitHub OIDC token, for the audience `handoffAudience(bridgeUrl)`. */
-  oidcToken: string;
+  auth: HandoffAuth;
   registration: HandoffRegistration;
   clock?: Clock;
   dispatcher?: Dispatcher;
@@ -84,10 +93,12 @@ export async function registerHandoff(options: RegisterHandoffOptions): Promise<
   const budgetMs = options.budgetMs ?? DEFAULT_HANDOFF_BUDGET_MS;
   const giveUpAt = clock.now() + budgetMs;
   const audience = handoffAudience(options.bridgeUrl);
+  const { auth } = options;
+  const bearer = auth.kind === 'github-oidc' ? await auth.token() : auth.token;
   for (let failures = 0; ; failures += 1) {
     // sentAt lets the bridge turn this runner's times (countFrom, deadline) into its own clock's.
     const body = JSON.stringify({ ...options.registration, sentAt: clock.now() });
-    const attempt = await post(audience, body, options);
+    const attempt = await post(audience, body, bearer, options);
     if (attempt.kind === 'done') return attempt.receipt;
     const left = giveUpAt - clock.now();
     if (left <= 0) throw refused(`the release bridge ${attempt.reason} for ${Math.round(budgetMs / 1000)} s`);
@@ -97,7 +108,12 @@ export async function registerHandoff(options: RegisterHandoffOptions): Promise<
   }
 }
 
-async function post(audience: string, body: string, options: RegisterHandoffOptions): Promise<Attempt> {
+async function post(
+  audience: string,
+  body: string,
+  bearer: string,
+  options: RegisterHandoffOptions,
+): Promise<Attempt> {
   const url = new URL('v1/handoffs', `${audience}/`);
   let statusCode: number;
   let text: string;
@@ -106,7 +122,7 @@ async function post(audience: string, body: string, options: RegisterHandoffOpti
     const response = await request(url, {
       method: 'POST',
       headers: {
-        authorization: `Bearer ${options.oidcToken}`,
+        authorization: `Bearer ${bearer}`,
         'content-type': 'application/json',
         accept: 'application/json',
       },
@@ -146,11 +162,11 @@ async function post(audience: string, body: string, options: RegisterHandoffOpti
       ...(Number.isFinite(seconds) && seconds > 0 ? { pauseMs: seconds * 1000 } : {}),
     };
   }
-  throw refused(refusalOf(statusCode, json, audience));
+  throw refused(refusalOf(statusCode, json, audience, options.auth.kind));
 }
 
 /** What a final refusal means, and what to fix: the bridge's own words are outside text. */
-function refusalOf(statusCode: number, json: unknown, audience: string): string {
+function refusalOf(statusCode: number, json: unknown, audience: string, auth: HandoffAuth['kind']): string {
   const refusal = RefusalSchema.safeParse(json);
   const said = refusal.success ? refusal.data : {};
   const words = (text: string | undefined) => (text ? `: ${displayText(text, 300)}` : '');
@@ -165,18 +181,22 @@ function refusalOf(statusCode: number, json: unknown, audience: string): string 
       );
     }
     case 401:
-    case 403:
-      return (
-        `the release bridge refused the job's OIDC token (${statusCode}${words(
-          [said.reason ?? said.error, said.message].filter(Boolean).join(': '),
-        )}): ` +
-        "give the job `permissions: id-token: write`, and check that the bridge's BRIDGE_PUBLIC_URL is " +
-        `${audience} and its BRIDGE_GITHUB_REPOS lists this repository`
-      );
+    case 403: {
+      const reason = words([said.reason ?? said.error, said.message].filter(Boolean).join(': '));
+      return auth === 'github-oidc'
+        ? `the release bridge refused the job's OIDC token (${statusCode}${reason}): ` +
+            "give the job `permissions: id-token: write`, and check that the bridge's BRIDGE_PUBLIC_URL is " +
+            `${audience} and its BRIDGE_GITHUB_REPOS lists this repository`
+        : `the release bridge refused the handoff token (${statusCode}${reason}): check that it is the ` +
+            `BRIDGE_HANDOFF_TOKEN of the bridge at ${audience}`;
+    }
     case 404:
       return (
         `the release bridge at ${audience} has no handoff configured (404 from POST /v1/handoffs): give it ` +
-        'BRIDGE_PUBLIC_URL, BRIDGE_GITHUB_REPOS and its GitHub App (README, "Handoff"), or check bridge-url'
+        (auth === 'github-oidc'
+          ? 'BRIDGE_PUBLIC_URL, BRIDGE_GITHUB_REPOS and its GitHub App'
+          : 'a BRIDGE_HANDOFF_TOKEN') +
+        ' (README, "Handoff"), or check bridge-url'
       );
     default:
       return `the release bridge answered ${statusCode} to the registration${words(said.error)}`;

@@ -5,6 +5,7 @@ import { freePort } from '../../scripts/free-port.ts';
 import type { Clock } from '../../src/lib/clock.ts';
 import { registerHandoff, type HandoffRegistration } from '../../src/release/handoff-client.ts';
 import { ReleaseError } from '../../src/streampixel/errors.ts';
+import { BRIDGE_TOKENS } from '../support/secrets.ts';
 
 // The job's registration of a handoff against a loopback stand-in for the bridge's POST /v1/handoffs: what
 // is sent (headers, body), and what each answer becomes. Retries run on a clock that only pretends to sleep.
@@ -87,7 +88,12 @@ async function refusal(promise: Promise<unknown>): Promise<string> {
 }
 
 const register = (bridgeUrl: string, clock: Clock = pretendClock()) =>
-  registerHandoff({ bridgeUrl, oidcToken: OIDC_TOKEN, registration: REGISTRATION, clock });
+  registerHandoff({
+    bridgeUrl,
+    auth: { kind: 'github-oidc', token: async () => OIDC_TOKEN },
+    registration: REGISTRATION,
+    clock,
+  });
 
 describe('registerHandoff', () => {
   it('POSTs the registration with the OIDC token as a bearer, and returns the handoff and its state URL', async () => {
@@ -214,5 +220,49 @@ describe('registerHandoff', () => {
     const message = await refusal(register(bridge.url));
     expect(message).toMatch(/answer was lost \(\w+\); the bridge may have registered it/);
     expect(bridge.received).toHaveLength(1);
+  });
+});
+
+describe('registerHandoff with the handoff token (other CI: no Deployment, no dispatch)', () => {
+  const HANDOFF_TOKEN = BRIDGE_TOKENS.handoff;
+  const CLI_REGISTRATION: HandoffRegistration = {
+    ...REGISTRATION,
+    deployment: null,
+    notify: null,
+    dispatch: false,
+  };
+  const registerWithToken = (bridgeUrl: string) =>
+    registerHandoff({
+      bridgeUrl,
+      auth: { kind: 'handoff-token', token: HANDOFF_TOKEN },
+      registration: CLI_REGISTRATION,
+      clock: pretendClock(),
+    });
+
+  it('sends the handoff token as the bearer, through the same client', async () => {
+    const bridge = await startBridge([{ status: 201, body: { id: 'h-9', state: 'following' } }]);
+    const receipt = await registerWithToken(bridge.url);
+    expect(receipt).toEqual({ id: 'h-9', statusUrl: `${bridge.url}/v1/handoffs/h-9` });
+    expect(bridge.received[0]!.headers.authorization).toBe(`Bearer ${HANDOFF_TOKEN}`);
+    expect(bridge.received[0]!.body).toEqual({ ...CLI_REGISTRATION, sentAt: expect.any(Number) });
+  });
+
+  it.each<[string, Answer, RegExp]>([
+    [
+      '401',
+      { status: 401, body: { error: 'unauthorized', message: 'no valid handoff token' } },
+      /refused the handoff token \(401: unauthorized: no valid handoff token\): check that it is the BRIDGE_HANDOFF_TOKEN of the bridge at http:\/\/127\.0\.0\.1:\d+$/,
+    ],
+    [
+      '404',
+      { status: 404, body: { error: 'not found' } },
+      /has no handoff configured \(404 from POST \/v1\/handoffs\): give it a BRIDGE_HANDOFF_TOKEN/,
+    ],
+  ])('names what to fix on %s, never the token nor GitHub OIDC', async (_name, answer, pattern) => {
+    const bridge = await startBridge([answer]);
+    const message = await refusal(registerWithToken(bridge.url));
+    expect(message).toMatch(pattern);
+    expect(message).not.toContain(HANDOFF_TOKEN);
+    expect(message).not.toMatch(/OIDC|id-token/);
   });
 });

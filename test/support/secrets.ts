@@ -12,7 +12,8 @@ export const API_KEYS = {
 } as const;
 
 /**
- * The release bridge's tokens: the ingest token sits in the webhook path, the read token in Authorization.
+ * The release bridge's tokens: the ingest token sits in the webhook path, the read and handoff tokens in
+ * Authorization.
  * `harness*` are the values test/unit/bridge/harness.ts uses for the in-process app.
  */
 export const BRIDGE_TOKENS = {
@@ -21,6 +22,9 @@ export const BRIDGE_TOKENS = {
   harnessIngest: 'ingest-Tok3n_0123456789abcdef',
   harnessRead: 'read-T0ken/0123456789+abcdef',
   wrongRead: 'wrong-read-token-0123456789abcdef',
+  /** BRIDGE_HANDOFF_TOKEN: registers handoffs from other CI (the CLI's --handoff-token). */
+  handoff: 'handoff-token-0123456789abcdef',
+  wrongHandoff: 'wrong-handoff-token-0123456789abcdef',
 } as const;
 
 /** Receiver paths: the path is the receiver's only secret (DESIGN §3.1). */
