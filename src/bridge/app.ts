@@ -34,6 +34,13 @@ import { createWaiterRegistry, DEFAULT_REQUERY_INTERVAL_MS } from './waiters.ts'
 
 export type { BridgeAppConfig, BridgeLimits } from './routes/context.ts';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The app's metrics, for what runs beside it in the process (the handoff worker). */
+    bridgeMetrics: BridgeMetrics;
+  }
+}
+
 export interface BridgeAppOptions {
   config: BridgeAppConfig;
   /** The app never opens, migrates or closes it: its owner does. */
@@ -77,10 +84,14 @@ export function buildBridgeApp(options: BridgeAppOptions): FastifyInstance {
     requeryIntervalMs: options.requeryIntervalMs ?? DEFAULT_REQUERY_INTERVAL_MS,
     maxSize: limits.maxWaiters,
   });
+  const { handoffVerifier } = options;
+  const store = options.store;
   const metrics: BridgeMetrics = createBridgeMetrics({
     waiters: () => waiters.size,
     maxWaiters: limits.maxWaiters,
+    ...(handoffVerifier ? { openHandoffs: () => store.handoffs.countOpen() } : {}),
   });
+  app.decorate('bridgeMetrics', metrics);
   const closing = new AbortController();
   const ctx: RouteContext = {
     config: options.config,
@@ -153,7 +164,6 @@ export function buildBridgeApp(options: BridgeAppOptions): FastifyInstance {
 
   app.register(async (scope) => ingestRoutes(scope, ctx));
   app.register(async (scope) => healthRoutes(scope, ctx));
-  const { handoffVerifier } = options;
   // Registration carries the job's OIDC token, not the read token: outside the read-authenticated scope.
   if (handoffVerifier) app.register(async (scope) => registerHandoffRoutes(scope, ctx, handoffVerifier));
   app.register(

@@ -117,6 +117,7 @@ export async function startBridge(options: StartBridgeOptions): Promise<RunningB
           store,
           finisher: createFinisher({ app: config.handoff.app, logger: ready.log, now: options.now }),
           logger: ready.log,
+          metrics: ready.bridgeMetrics,
           owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
           now: options.now,
           ...options.handoffWorker,

@@ -64,15 +64,23 @@ export interface BridgeMetrics {
   /** Seconds from the request's arrival to its acknowledgement. */
   observeIngestAck(seconds: number): void;
   requestCompleted(request: CompletedRequest): void;
+  /** A handoff finished (DESIGN §10), by its outcome. */
+  handoffFinished(outcome: string): void;
+  /** A GitHub call of a handoff failed: to be retried, refused for good, or given up after the last retry. */
+  handoffGitHubFailed(result: HandoffGitHubFailure): void;
   /** The whole exposition in METRICS_CONTENT_TYPE. */
   render(): Promise<string>;
 }
+
+export type HandoffGitHubFailure = 'retrying' | 'refused' | 'gave_up';
 
 export interface BridgeMetricsOptions {
   /** Read at every scrape: open long-polls and streams. */
   waiters: () => number;
   /** The cap on them (BRIDGE_MAX_WAITERS). */
   maxWaiters: number;
+  /** With handoff on, read at every scrape: the handoffs still following, in the shared database. */
+  openHandoffs?: () => Promise<number>;
 }
 
 let processRegistry: Registry | undefined;
@@ -162,6 +170,33 @@ export function createBridgeMetrics(options: BridgeMetricsOptions): BridgeMetric
     registers,
   });
 
+  const handoffsFinished = new Counter({
+    name: 'bridge_handoffs_finished_total',
+    help: 'Handoffs this process finished, by outcome (approved, rejected, timed-out, …).',
+    labelNames: ['outcome'],
+    registers,
+  });
+  const handoffGitHubFailures = new Counter({
+    name: 'bridge_handoff_github_failures_total',
+    help: 'Failed GitHub calls of handoffs: retrying (tried again with backoff), refused (not retried), gave_up.',
+    labelNames: ['result'],
+    registers,
+  });
+  const { openHandoffs } = options;
+  if (openHandoffs) {
+    for (const result of ['retrying', 'refused', 'gave_up'] as const)
+      handoffGitHubFailures.inc({ result }, 0);
+    new Gauge({
+      name: 'bridge_handoffs_open',
+      help: 'Handoffs still following their build, across every replica (from the database).',
+      registers,
+      async collect() {
+        // NaN (unknown) while the database cannot answer: /readyz says why.
+        this.set(await openHandoffs().catch(() => NaN));
+      },
+    });
+  }
+
   const exposition = Registry.merge([sharedProcessRegistry(), registry]);
 
   return {
@@ -179,6 +214,8 @@ export function createBridgeMetrics(options: BridgeMetricsOptions): BridgeMetric
       if (Number.isFinite(seconds)) ingestAck.observe(seconds);
     },
     requestCompleted: ({ method, route, status }) => requests.inc({ method, route, status }),
+    handoffFinished: (outcome) => handoffsFinished.inc({ outcome }),
+    handoffGitHubFailed: (result) => handoffGitHubFailures.inc({ result }),
     render: () => exposition.metrics(),
   };
 }

@@ -28,7 +28,9 @@ async function handoffWorld(
   const issuer = shared?.issuer ?? (await startFakeOidcIssuer());
   const github = shared?.github ?? (await startFakeGitHub());
   const dir = await mkdtemp(join(tmpdir(), 'bridge-handoff-'));
+  const logs: string[] = [];
   const bridge = await startBridge({
+    logger: { level: 'info', stream: { write: (line: string) => void logs.push(line) } },
     config: parseBridgeConfig({
       BRIDGE_PORT: '0',
       BRIDGE_HOST: '127.0.0.1',
@@ -71,7 +73,13 @@ async function handoffWorld(
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
     }).then((res) => res.body.dump());
-  return { issuer, github, bridge, register, status, post };
+  const metrics = async () => (await request(`${bridge.url}/metrics`)).body.text();
+  /** The handoff worker's lines, as written (JSON, one per line). */
+  const handoffLog = () =>
+    logs
+      .map((line) => String((JSON.parse(line) as { msg?: unknown }).msg))
+      .filter((msg) => msg.includes('handoff'));
+  return { issuer, github, bridge, register, status, post, metrics, handoffLog };
 }
 
 const handoff = (patch: Record<string, unknown> = {}) => ({
@@ -92,6 +100,7 @@ describe('handoff', () => {
     expect(registered.status).toBe(201);
     const id = String(registered.body['id']);
     expect(await w.status(id)).toMatchObject({ state: 'following', repository: 'acme/game', outcome: null });
+    await expect.poll(w.metrics).toMatch(/^bridge_handoffs_open 1$/m);
 
     await w.post(
       envelope({
@@ -123,6 +132,24 @@ describe('handoff', () => {
       event_type: 'streampixel-release',
       client_payload: { outcome: 'approved', subject: 'up-9', deploymentId: 777, handoffId: id },
     });
+    const metrics = await w.metrics();
+    expect(metrics).toMatch(/^bridge_handoffs_open 0$/m);
+    expect(metrics).toMatch(/^bridge_handoffs_finished_total\{outcome="approved"\} 1$/m);
+    expect(metrics).toMatch(/^bridge_handoff_github_failures_total\{result="retrying"\} 0$/m);
+    // Every transition, in order.
+    const log = w.handoffLog();
+    const at = (pattern: RegExp) => log.findIndex((line) => pattern.test(line));
+    const steps = [
+      /^handoff registered$/,
+      new RegExp(`^handoff ${id}: following streampixel "up-9" for acme/game, deadline in`),
+      new RegExp(`^handoff ${id}: outcome approved; finishing$`),
+      new RegExp(`^handoff ${id} finished: approved$`),
+    ].map(at);
+    expect(
+      steps.every((index) => index >= 0),
+      log.join('\n'),
+    ).toBe(true);
+    expect(steps).toEqual([...steps].sort((a, b) => a - b));
   });
 
   it('sets the Deployment status once: a final status already there (a replica died after setting it) stays', async () => {
@@ -210,6 +237,10 @@ describe('handoff', () => {
       .toBe('finished');
     expect(w.github.callsTo('POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses')).toHaveLength(
       2,
+    );
+    expect(await w.metrics()).toMatch(/^bridge_handoff_github_failures_total\{result="retrying"\} 1$/m);
+    expect(w.handoffLog().join('\n')).toMatch(
+      /GitHub call failed \(attempt 1 of 10\): .*502.*; tried again in 5 s/,
     );
   }, 30_000);
 

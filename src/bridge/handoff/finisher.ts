@@ -32,7 +32,9 @@ export const DISPATCH_EVENT_TYPE = 'streampixel-release';
 /** Statuses that end a deployment: the job sets in_progress, the bridge one of these (GitHub: inactive). */
 const FINAL_STATES: ReadonlySet<string> = new Set(['success', 'failure', 'error', 'inactive']);
 
-export type FinishAttempt = { done: true; warnings: string[] } | { done: false; retry: string };
+export type FinishAttempt =
+  /** `gitHubRefused`: GitHub refused a call for good (not retried); the warnings say which. */
+  { done: true; warnings: string[]; gitHubRefused: boolean } | { done: false; retry: string };
 
 export interface Finisher {
   finish(
@@ -63,7 +65,11 @@ export function createFinisher(options: {
     async finish(repository, handoffId, request, result) {
       const name = parseRepositoryFullName(repository);
       if (!name)
-        return { done: true, warnings: [`${repository} is not a repository name; nothing was done`] };
+        return {
+          done: true,
+          warnings: [`${repository} is not a repository name; nothing was done`],
+          gitHubRefused: false,
+        };
       const github = createGitHubRestClient({
         token: () => tokens.tokenFor(repository),
         baseUrl: options.app.apiUrl,
@@ -98,7 +104,11 @@ export function createFinisher(options: {
       } catch (error) {
         const failure = gitHubFailureOf(error);
         if (isRetryableGitHubFailure(failure)) return { done: false, retry: messageOf(error) };
-        return { done: true, warnings: [`GitHub refused the handoff's call: ${messageOf(error)}`] };
+        return {
+          done: true,
+          warnings: [`GitHub refused the handoff's call: ${messageOf(error)}`],
+          gitHubRefused: true,
+        };
       }
       const warnings: string[] = [];
       if (request.notify) {
@@ -125,7 +135,7 @@ export function createFinisher(options: {
         }
       }
       for (const warning of warnings) options.logger.warn(`handoff ${handoffId}: ${warning}`);
-      return { done: true, warnings };
+      return { done: true, warnings, gitHubRefused: false };
     },
   };
 }

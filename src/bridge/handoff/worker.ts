@@ -1,7 +1,9 @@
 import { messageOf } from '../../lib/error-message.ts';
 import type { Logger } from '../../lib/logger.ts';
+import { formatDuration } from '../../wait/format.ts';
+import type { BridgeMetrics } from '../metrics.ts';
 import type { EventStore } from '../store/store.ts';
-import { HANDOFF_STATE, type StoredHandoff } from '../store/handoff-store.ts';
+import { HANDOFF_STATE, type HandoffPatch, type StoredHandoff } from '../store/handoff-store.ts';
 import type { Finisher } from './finisher.ts';
 import { follow, startFollowing } from './follow.ts';
 import { HandoffRequestSchema } from './handoff-request.ts';
@@ -10,11 +12,14 @@ import { HandoffRequestSchema } from './handoff-request.ts';
 // events of each one's subject, runs the state machine over them, and finishes those with an outcome. A
 // GitHub failure worth retrying is tried again with backoff; a replica that dies mid-way lets its lease run
 // out, and another takes the handoff over. Each pass re-reads from the first event: a build has a handful.
+// Every transition is logged: taken up by this process, outcome known, GitHub failed (and when it is tried
+// again), finished, given up, lease lost.
 
 export interface HandoffWorkerOptions {
   store: EventStore;
   finisher: Finisher;
   logger: Logger;
+  metrics?: Pick<BridgeMetrics, 'handoffFinished' | 'handoffGitHubFailed'>;
   /** This process, for leases: the bridge passes host, pid and a random part. */
   owner: string;
   now?: () => number;
@@ -42,22 +47,42 @@ export function startHandoffWorker(options: HandoffWorkerOptions): HandoffWorker
   const intervalMs = options.intervalMs ?? 2_000;
   const leaseMs = options.leaseMs ?? 60_000;
   const maxAttempts = options.maxAttempts ?? 10;
-  const { store, logger, owner } = options;
+  const { store, logger, owner, metrics } = options;
   let running: Promise<void> = Promise.resolve();
   let closed = false;
+  // The handoffs this process holds, so "taken up" is logged once, not at every pass.
+  const held = new Set<string>();
+
+  /** Saves progress; a lease that ran out means another replica has the handoff now. */
+  async function save(id: string, patch: HandoffPatch): Promise<boolean> {
+    const saved = await store.handoffs.update(id, owner, now(), patch);
+    if (!saved) logger.warn(`handoff ${id}: lease ran out; another replica carries on with it`);
+    if (!saved || patch.state === HANDOFF_STATE.finished) held.delete(id);
+    return saved;
+  }
 
   async function work(handoff: StoredHandoff): Promise<void> {
     const parsed = HandoffRequestSchema.safeParse(handoff.request);
     if (!parsed.success) {
-      await store.handoffs.update(handoff.id, owner, now(), {
+      logger.error(`handoff ${handoff.id}: the stored request is not a handoff request; ended as error`);
+      await save(handoff.id, {
         state: HANDOFF_STATE.finished,
         outcome: 'error',
         detail: 'the stored request is not a handoff request',
         release: true,
       });
+      metrics?.handoffFinished('error');
       return;
     }
     const request = parsed.data;
+    if (!held.has(handoff.id)) {
+      held.add(handoff.id);
+      logger.info(
+        `handoff ${handoff.id}: following ${request.provider} ${JSON.stringify(request.subject)} for ` +
+          `${handoff.repository}, deadline in ${formatDuration(request.deadline - now())}` +
+          (handoff.attempts > 0 ? `, after ${handoff.attempts} failed GitHub attempts` : ''),
+      );
+    }
     const events = await store.read({
       provider: request.provider,
       subject: request.subject,
@@ -69,34 +94,53 @@ export function startHandoffWorker(options: HandoffWorkerOptions): HandoffWorker
     const cursor = events.at(-1)?.cursor ?? handoff.cursor;
     if (!result) {
       // Due again at once: the next append (or the next tick, for the deadline) looks at it.
-      await store.handoffs.update(handoff.id, owner, at, { cursor, nextAttemptAt: at, release: true });
+      await save(handoff.id, { cursor, nextAttemptAt: at, release: true });
       return;
     }
-    const attempt = await options.finisher.finish(handoff.repository, handoff.id, request, result);
     const outcome = result.outcome ?? 'error';
+    const why = result.objection ?? result.failure;
+    if (handoff.attempts === 0)
+      logger.info(
+        `handoff ${handoff.id}: outcome ${outcome}${why ? ` (${JSON.stringify(why)})` : ''}; finishing`,
+      );
+    const attempt = await options.finisher.finish(handoff.repository, handoff.id, request, result);
     if (attempt.done) {
-      await store.handoffs.update(handoff.id, owner, now(), {
+      if (attempt.gitHubRefused) metrics?.handoffGitHubFailed('refused');
+      const saved = await save(handoff.id, {
         state: HANDOFF_STATE.finished,
         outcome,
-        detail: [result.objection ?? result.failure, ...attempt.warnings].filter(Boolean).join('; ') || null,
+        detail: [why, ...attempt.warnings].filter(Boolean).join('; ') || null,
         cursor,
         release: true,
       });
-      logger.info(`handoff ${handoff.id} finished: ${outcome}`);
+      if (saved) {
+        metrics?.handoffFinished(outcome);
+        logger.info(`handoff ${handoff.id} finished: ${outcome}`);
+      }
       return;
     }
     const attempts = handoff.attempts + 1;
     const giveUp = attempts >= maxAttempts;
-    await store.handoffs.update(handoff.id, owner, now(), {
+    const delay = Math.min(MAX_BACKOFF_MS, 5_000 * 2 ** (attempts - 1));
+    const saved = await save(handoff.id, {
       attempts,
       cursor,
       detail: `GitHub: ${attempt.retry}`,
-      ...(giveUp
-        ? { state: HANDOFF_STATE.finished, outcome }
-        : { nextAttemptAt: now() + Math.min(MAX_BACKOFF_MS, 5_000 * 2 ** (attempts - 1)) }),
+      ...(giveUp ? { state: HANDOFF_STATE.finished, outcome } : { nextAttemptAt: now() + delay }),
       release: true,
     });
-    logger.warn(`handoff ${handoff.id}: GitHub call failed (attempt ${attempts}): ${attempt.retry}`);
+    metrics?.handoffGitHubFailed(giveUp ? 'gave_up' : 'retrying');
+    if (giveUp) {
+      if (saved) metrics?.handoffFinished(outcome);
+      logger.error(
+        `handoff ${handoff.id}: GitHub call failed ${attempts} times; gave up (${attempt.retry}); ` +
+          `outcome ${outcome} recorded, the Deployment keeps its last status`,
+      );
+    } else
+      logger.warn(
+        `handoff ${handoff.id}: GitHub call failed (attempt ${attempts} of ${maxAttempts}): ${attempt.retry}; ` +
+          `tried again in ${formatDuration(delay)}`,
+      );
   }
 
   async function pass(): Promise<void> {
