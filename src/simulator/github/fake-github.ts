@@ -172,8 +172,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       const override = takeOverride(matched.route);
       const answer = override ? override(call) : null;
       if (answer === 'hold') {
+        // Kept even if the caller goes away: like GitHub, release() still applies a call whose caller died.
         held.set(res, answerNormally);
-        res.on('close', () => held.delete(res));
         return;
       }
       if (answer) send(res, answer);
