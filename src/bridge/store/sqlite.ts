@@ -1,17 +1,18 @@
-// The embedded store: one SQLite file through Node's built-in node:sqlite. DatabaseSync is synchronous,
-// so every statement runs on the event loop; group commit keeps that to one short transaction (and one
-// fsync) per turn of the loop however many webhooks arrived in it.
+// The embedded store: one SQLite file through Node's built-in node:sqlite. DatabaseSync is synchronous, and
+// a COMMIT includes the WAL's fsync, so every write runs on a worker thread of its own (sqlite-writer.ts):
+// while one group-commit batch is being committed and synced there, the event loop goes on parsing and
+// answering requests, and the next batch forms. Reads stay here on a read-only connection: in WAL mode they
+// never wait for the writer, and a read that starts after an append resolved sees it (the append resolves
+// only once the writer's COMMIT returned).
 
 import { NORMALIZED_COLUMNS, normalizedFields, normalizedValues } from './normalized-columns.ts';
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import type { Logger } from '../../lib/logger.ts';
+import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import { silentLogger, type Logger } from '../../lib/logger.ts';
 import { SubjectSet } from './append-listeners.ts';
-import { messageOf } from '../../lib/error-message.ts';
-import { STORE_ERROR_CODE, StoreError } from './errors.ts';
 import { LifecycleEventStore, type StoreBackend } from './event-store.ts';
-import { createSqliteHandoffs } from './sqlite-handoffs.ts';
-import { migrateSqlite } from './sqlite-migrate.ts';
-import type { AppendResult, StoredEvent } from './store.ts';
+import type { HandoffStore } from './handoff-store.ts';
+import { SqliteWriterClient } from './sqlite-writer-client.ts';
+import type { AppendResult, NewEvent, StoredEvent } from './store.ts';
 
 export interface SqliteStoreOptions {
   /** The database file, created when missing. */
@@ -23,26 +24,27 @@ export interface SqliteStoreOptions {
   /** How long a statement waits for another connection's lock before failing, ms (default 5000). */
   busyTimeoutMs?: number;
   logger?: Logger;
+  /** The writer thread's entry module; tests substitute one that fails on purpose. */
+  writerEntry?: URL;
 }
 
 const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
 /** Rows one retention DELETE removes before yielding, so appends are never stalled behind a long purge. */
 const PURGE_CHUNK = 2_000;
 
+// From sources this file sits beside the thread's entry; in the ncc bundle (dist/bridge/*.js) the entry is
+// a bundle of its own, which `npm run build:bridge` builds into dist/bridge/sqlite-writer/. (Kept out of
+// `new URL('…', import.meta.url)` with a literal, which ncc would copy as an asset, TypeScript and all.)
+const here = import.meta.url;
+const WRITER_ENTRY = here.endsWith('.ts')
+  ? new URL('./sqlite-writer-thread.ts', here)
+  : new URL('./sqlite-writer/index.js', here);
+
 const SQL = {
-  begin: 'BEGIN IMMEDIATE',
-  commit: 'COMMIT',
-  insert: `INSERT INTO events (provider, subject, type, dedupe_key, received_at, body, ${NORMALIZED_COLUMNS.join(', ')})
-           VALUES (?, ?, ?, ?, ?, ?, ${NORMALIZED_COLUMNS.map(() => '?').join(', ')})
-           ON CONFLICT (dedupe_key) DO NOTHING
-           RETURNING cursor`,
-  findByKey: 'SELECT cursor FROM events WHERE dedupe_key = ?',
   read: `SELECT cursor, provider, subject, type, dedupe_key, received_at, body, ${NORMALIZED_COLUMNS.join(', ')} FROM events
          WHERE provider = ? AND subject = ? AND cursor > ?
          ORDER BY cursor LIMIT ?`,
   latest: 'SELECT coalesce(max(cursor), 0) AS cursor FROM events WHERE provider = ? AND subject = ?',
-  purgeChunk: `DELETE FROM events WHERE cursor IN
-               (SELECT cursor FROM events WHERE received_at < ? ORDER BY received_at LIMIT ?)`,
   ping: 'SELECT 1 AS ok',
 } as const;
 
@@ -51,7 +53,10 @@ type Statements = Record<keyof typeof SQL, StatementSync>;
 /** The SQLite store: the shared lifecycle (event-store.ts) over this file's SQL. */
 export type SqliteEventStore = LifecycleEventStore;
 
-/** Opens (or creates) the SQLite file at `options.path`. Call migrate() before the first append. */
+/**
+ * Opens (or creates) the SQLite file at `options.path`. Call migrate() before the first append; it reports
+ * a file that cannot be opened or configured.
+ */
 export function createSqliteStore(options: SqliteStoreOptions): SqliteEventStore {
   return new LifecycleEventStore(() => createSqliteBackend(options), {
     maxBatch: options.maxBatch,
@@ -61,59 +66,46 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteEventStore
 
 function createSqliteBackend(options: SqliteStoreOptions): StoreBackend {
   const now = options.now ?? Date.now;
-  // timeout is SQLite's busy_timeout: a statement that meets another connection's lock (a second process,
-  // a backup tool) retries for this long instead of failing at once. Set here so the pragmas below get it.
-  const db = new DatabaseSync(options.path, { timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });
-  try {
-    configure(db);
-  } catch (error) {
-    db.close();
-    throw error;
-  }
-  // Prepared on first use, once migrate() has created the table; reused for the life of the store.
-  let statements: Statements | undefined;
-  const prepared = (): Statements =>
-    (statements ??= Object.fromEntries(
-      Object.entries(SQL).map(([name, sql]) => [name, db.prepare(sql)] as const),
-    ) as Statements);
+  const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+  const writer = new SqliteWriterClient({
+    entry: options.writerEntry ?? WRITER_ENTRY,
+    logger: options.logger ?? silentLogger,
+    path: options.path,
+    busyTimeoutMs,
+    normalizedColumns: NORMALIZED_COLUMNS,
+  });
+  // Opened on first use: by then migrate() has had the writer create the file and its tables.
+  let reader: { db: DatabaseSync; sql: Statements } | undefined;
+  const prepared = (): Statements => {
+    if (!reader) {
+      const db = new DatabaseSync(options.path, { readOnly: true, timeout: busyTimeoutMs });
+      try {
+        const sql = Object.fromEntries(
+          Object.entries(SQL).map(([name, text]) => [name, db.prepare(text)] as const),
+        ) as Statements;
+        reader = { db, sql };
+      } catch (error) {
+        db.close();
+        throw error;
+      }
+    }
+    return reader.sql;
+  };
+  const viaWriter =
+    <M extends keyof HandoffStore>(method: M) =>
+    (...args: Parameters<HandoffStore[M]>) =>
+      writer.request<Awaited<ReturnType<HandoffStore[M]>>>({ op: 'handoff', method, args });
 
   return {
     async migrate() {
-      migrateSqlite(db, now);
+      await writer.request({ op: 'migrate', appliedAt: now() });
     },
-    // One transaction for the whole batch. A duplicate key inside the batch conflicts with the row inserted
-    // a moment earlier in the same transaction, so it resolves to that row's cursor like any other duplicate.
     async commit(events) {
-      const sql = prepared();
-      const results: AppendResult[] = [];
+      const results = await writer.request<AppendResult[]>({ op: 'commit', rows: events.map(insertValues) });
       const appended = new SubjectSet();
-      try {
-        sql.begin.run();
-        for (const event of events) {
-          const inserted = sql.insert.get(
-            event.provider,
-            event.subject,
-            event.type,
-            event.dedupeKey,
-            event.receivedAt.getTime(),
-            event.body,
-            ...normalizedValues(event),
-          );
-          if (inserted) {
-            results.push({ cursor: integer(inserted, 'cursor'), duplicate: false });
-            appended.add(event.provider, event.subject);
-          } else {
-            results.push({ cursor: integer(sql.findByKey.get(event.dedupeKey), 'cursor'), duplicate: true });
-          }
-        }
-        // With journal_mode=WAL and synchronous=FULL, COMMIT returns only after the WAL is fsynced.
-        sql.commit.run();
-      } catch (error) {
-        if (db.isOpen && db.isTransaction) db.exec('ROLLBACK');
-        throw new StoreError(STORE_ERROR_CODE.writeFailed, `SQLite append failed: ${messageOf(error)}`, {
-          cause: error,
-        });
-      }
+      events.forEach((event, index) => {
+        if (results[index]?.duplicate === false) appended.add(event.provider, event.subject);
+      });
       return { results, appended };
     },
     async read(query) {
@@ -122,38 +114,52 @@ function createSqliteBackend(options: SqliteStoreOptions): StoreBackend {
     async latestCursor(provider, subject) {
       return integer(prepared().latest.get(provider, subject), 'cursor');
     },
+    // One chunk per request: appends sent meanwhile are committed between two chunks.
     async purgeOlderThan(cutoff, stillOpen) {
       let purged = 0;
       for (;;) {
-        const { changes } = prepared().purgeChunk.run(cutoff.getTime(), PURGE_CHUNK);
-        purged += Number(changes);
-        if (Number(changes) < PURGE_CHUNK) return purged;
-        await new Promise((resolve) => setImmediate(resolve));
+        const changes = await writer.request<number>({
+          op: 'purge',
+          cutoff: cutoff.getTime(),
+          limit: PURGE_CHUNK,
+        });
+        purged += changes;
+        if (changes < PURGE_CHUNK) return purged;
         stillOpen();
       }
     },
     async ping() {
+      // Reads would still work without the writer; the store cannot take an event, so it is not ready.
+      if (writer.failure) throw writer.failure;
       prepared().ping.get();
     },
-    handoffs: createSqliteHandoffs(db),
+    handoffs: {
+      register: viaWriter('register'),
+      get: viaWriter('get'),
+      claim: viaWriter('claim'),
+      update: viaWriter('update'),
+      countOpen: viaWriter('countOpen'),
+    },
     async close() {
-      db.close();
+      // The reader first: the writer's connection, closed last, checkpoints the WAL into the file.
+      reader?.db.close();
+      reader = undefined;
+      await writer.close();
     },
   };
 }
 
-function configure(db: DatabaseSync): void {
-  // WAL: readers never block the writer, and a commit is one sequential append to the log.
-  const mode = db.prepare('PRAGMA journal_mode = WAL').get();
-  if (mode?.['journal_mode'] !== 'wal') {
-    throw new StoreError(
-      STORE_ERROR_CODE.openFailed,
-      `SQLite could not switch to WAL mode (got ${String(mode?.['journal_mode'])}); use a local file system`,
-    );
-  }
-  // FULL: COMMIT fsyncs the WAL, so an acknowledged event survives kill -9 and power loss. (NORMAL would
-  // only survive a process crash.)
-  db.exec('PRAGMA synchronous = FULL');
+/** The writer's insert parameters (sqlite-writer.ts, `commit`), in its column order. */
+function insertValues(event: NewEvent): SQLInputValue[] {
+  return [
+    event.provider,
+    event.subject,
+    event.type,
+    event.dedupeKey,
+    event.receivedAt.getTime(),
+    event.body,
+    ...normalizedValues(event),
+  ];
 }
 
 type Row = Record<string, unknown>;
