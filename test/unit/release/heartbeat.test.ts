@@ -31,6 +31,21 @@ describe('heartbeat', () => {
     expect(progressOf(state).stage).toBe('waiting for the first event');
   });
 
+  it('says a refused call is waiting for its next attempt, not still in flight', () => {
+    let state = transition(createReleaseState(config), { type: 'start' }, T0).state;
+    state = transition(
+      state,
+      { type: 'call-refused', call: 'upload', retryAfterMs: 90_000, detail: '429 from Streampixel' },
+      T0 + 1000,
+    ).state;
+    expect(heartbeatLine(progressOf(state), T0 + 61_000)).toBe(
+      'Waiting: retrying the upload after a refusal (next attempt in 30 s) for 1 min 01 s; 43 min 59 s left',
+    );
+    // Once the attempt is made, the call is in flight again.
+    state = transition(state, { type: 'tick' }, T0 + 91_000).state;
+    expect(progressOf(state).stage).toBe('uploading to Streampixel');
+  });
+
   it('beats once per interval with the latest progress, and stops', async () => {
     const clock = createScaledClock(0.001);
     const lines: string[] = [];
@@ -38,6 +53,7 @@ describe('heartbeat', () => {
       stage: 'build.saving',
       since: clock.now(),
       deadline: clock.now() + 10 * MIN,
+      retryAt: null,
     };
     const stop = startHeartbeat({ clock, read: () => progress, beat: (line) => void lines.push(line) });
     await clock.sleep(3.5 * MIN);
