@@ -53,7 +53,10 @@ export interface BridgeAppOptions {
   requeryIntervalMs?: number;
   /** Comment line on idle event streams (default 15 s). */
   heartbeatMs?: number;
-  /** Checks the OIDC token of a handoff's registration; absent: handoff is off (its routes answer 404). */
+  /**
+   * Checks the OIDC token of a handoff's registration; absent: no handoff by GitHub OIDC. With neither it nor
+   * config.handoffToken, handoff is off (its routes answer 404).
+   */
   handoffVerifier?: OidcVerifier;
 }
 
@@ -85,11 +88,12 @@ export function buildBridgeApp(options: BridgeAppOptions): FastifyInstance {
     maxSize: limits.maxWaiters,
   });
   const { handoffVerifier } = options;
+  const handoffs = handoffVerifier !== undefined || options.config.handoffToken !== undefined;
   const store = options.store;
   const metrics: BridgeMetrics = createBridgeMetrics({
     waiters: () => waiters.size,
     maxWaiters: limits.maxWaiters,
-    ...(handoffVerifier ? { openHandoffs: () => store.handoffs.countOpen() } : {}),
+    ...(handoffs ? { openHandoffs: () => store.handoffs.countOpen() } : {}),
   });
   app.decorate('bridgeMetrics', metrics);
   const closing = new AbortController();
@@ -164,14 +168,15 @@ export function buildBridgeApp(options: BridgeAppOptions): FastifyInstance {
 
   app.register(async (scope) => ingestRoutes(scope, ctx));
   app.register(async (scope) => healthRoutes(scope, ctx));
-  // Registration carries the job's OIDC token, not the read token: outside the read-authenticated scope.
-  if (handoffVerifier) app.register(async (scope) => registerHandoffRoutes(scope, ctx, handoffVerifier));
+  // Registration carries the job's OIDC token or the handoff token, not the read token: outside the
+  // read-authenticated scope.
+  if (handoffs) app.register(async (scope) => registerHandoffRoutes(scope, ctx, handoffVerifier));
   app.register(
     async (scope) => {
       scope.addHook('onRequest', createReadAuth(ctx));
       await eventsRoutes(scope, ctx);
       await streamRoutes(scope, ctx);
-      if (handoffVerifier) await handoffStatusRoutes(scope, ctx);
+      if (handoffs) await handoffStatusRoutes(scope, ctx);
     },
     { prefix: '/v1' },
   );

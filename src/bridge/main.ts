@@ -2,7 +2,14 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { messageOf } from '../lib/error-message.ts';
 import type { Logger } from '../lib/logger.ts';
 import { buildBridgeApp } from './app.ts';
-import { BridgeConfigError, parseBridgeConfig, type BridgeConfig, type DatabaseConfig } from './config.ts';
+import {
+  BridgeConfigError,
+  handoffsEnabled,
+  parseBridgeConfig,
+  type BridgeConfig,
+  type DatabaseConfig,
+} from './config.ts';
+import type { SendOptions } from '../release/notify/send.ts';
 import { createBridgeLoggerOptions, type BridgeLoggerOptions } from './logger.ts';
 import { openEventStore } from './open-store.ts';
 import { createRetentionJob, type RetentionJob } from './retention.ts';
@@ -28,6 +35,8 @@ export interface StartBridgeOptions {
   connectBackoff?: ConnectBackoff;
   /** Tests: how often the handoff worker looks for due handoffs, and more. */
   handoffWorker?: Partial<Pick<HandoffWorkerOptions, 'intervalMs' | 'leaseMs' | 'maxAttempts'>>;
+  /** TESTS ONLY: lets the handoffs' notifications reach a loopback endpoint (SendOptions.testOnly). */
+  handoffNotify?: SendOptions;
 }
 
 export interface RunningBridge {
@@ -112,10 +121,16 @@ export async function startBridge(options: StartBridgeOptions): Promise<RunningB
         logger: ready.log,
         now: options.now,
       });
-      if (config.handoff) {
+      // With BRIDGE_HANDOFF_TOKEN alone there is no App: the finisher only notifies.
+      if (handoffsEnabled(config)) {
         handoffs = startHandoffWorker({
           store,
-          finisher: createFinisher({ app: config.handoff.app, logger: ready.log, now: options.now }),
+          finisher: createFinisher({
+            app: config.handoff?.app ?? null,
+            logger: ready.log,
+            now: options.now,
+            ...(options.handoffNotify ? { notifyOptions: options.handoffNotify } : {}),
+          }),
           logger: ready.log,
           metrics: ready.bridgeMetrics,
           owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,

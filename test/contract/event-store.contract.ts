@@ -359,6 +359,20 @@ export function describeEventStoreContract(name: string, factory: ContractFactor
         expect((again as StoreError).code).toBe(STORE_ERROR_CODE.invalidEvent);
       });
 
+      test('registered with the handoff token, have no repository (null, not text)', async () => {
+        const { openMigrated } = await fresh();
+        const store = await openMigrated();
+        const stored = await store.handoffs.register({
+          id: 'h-token',
+          repository: null,
+          request: REQUEST,
+          now: T0,
+        });
+        expect(stored).toMatchObject({ id: 'h-token', repository: null, state: 'following' });
+        expect(await store.handoffs.get('h-token')).toEqual(stored);
+        expect((await store.handoffs.claim('replica-a', T0, 60_000, 10))[0]?.repository).toBeNull();
+      });
+
       test('are claimed when due and free, by one owner at a time, until the lease runs out', async () => {
         const { openMigrated } = await fresh();
         const store = await openMigrated();

@@ -22,7 +22,8 @@ import type { HandoffRequest } from './handoff-request.ts';
 
 // What the bridge does once a handed-off build has its outcome (DESIGN §10): the Deployment's final status,
 // a repository_dispatch for follow-up workflows, then the notification. GitHub calls act as the App on the
-// one repository the OIDC token named. A GitHub failure worth retrying asks for another attempt; the
+// one repository the OIDC token named; a handoff registered with the handoff token (other CI) has none, and
+// gets the notification only. A GitHub failure worth retrying asks for another attempt; the
 // notification is sent once, last, and only warns. A finish may run again after a crash or a retry: the
 // Deployment status is read back so it is set once; the dispatch is at least once (its payload carries the
 // handoff id, so a follow-up workflow can run once per handoff with a concurrency group).
@@ -38,7 +39,8 @@ export type FinishAttempt =
 
 export interface Finisher {
   finish(
-    repository: string,
+    /** null: registered with the handoff token; nothing is done on GitHub. */
+    repository: string | null,
     handoffId: string,
     request: HandoffRequest,
     result: Result,
@@ -46,71 +48,97 @@ export interface Finisher {
 }
 
 export function createFinisher(options: {
-  app: GitHubAppConfig;
+  /** null: a bridge with BRIDGE_HANDOFF_TOKEN only, whose handoffs have no repository: it only notifies. */
+  app: GitHubAppConfig | null;
   logger: Logger;
   dispatcher?: Dispatcher;
   now?: () => number;
   /** Tests only: lets the notification reach a loopback endpoint. */
   notifyOptions?: SendOptions;
 }): Finisher {
-  const tokens = createInstallationTokens({
-    appId: options.app.appId,
-    privateKey: options.app.privateKey,
-    baseUrl: options.app.apiUrl,
-    ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
-    ...(options.now ? { now: options.now } : {}),
-  });
+  const gitHub = options.app && {
+    apiUrl: options.app.apiUrl,
+    tokens: createInstallationTokens({
+      appId: options.app.appId,
+      privateKey: options.app.privateKey,
+      baseUrl: options.app.apiUrl,
+      ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+      ...(options.now ? { now: options.now } : {}),
+    }),
+  };
+
+  /** The Deployment status and the dispatch, as the App; null when done, an attempt when that ends the finish. */
+  async function finishOnGitHub(
+    app: NonNullable<typeof gitHub>,
+    repository: string,
+    handoffId: string,
+    request: HandoffRequest,
+    result: Result,
+  ): Promise<FinishAttempt | null> {
+    const name = parseRepositoryFullName(repository);
+    if (!name)
+      return {
+        done: true,
+        warnings: [`${repository} is not a repository name; nothing was done`],
+        gitHubRefused: false,
+      };
+    const github = createGitHubRestClient({
+      token: () => app.tokens.tokenFor(repository),
+      baseUrl: app.apiUrl,
+      ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+    });
+    const outcome = result.outcome ?? 'error';
+    try {
+      if (request.deployment)
+        await setFinalStatus(
+          github,
+          { ...name, deploymentId: request.deployment.id },
+          handoffId,
+          request,
+          result,
+        );
+      if (request.dispatch) {
+        await createRepositoryDispatch(github, {
+          ...name,
+          eventType: DISPATCH_EVENT_TYPE,
+          clientPayload: {
+            outcome,
+            provider: request.provider,
+            subject: request.subject,
+            projectId: request.projectId,
+            deploymentId: request.deployment?.id ?? null,
+            handoffId,
+            detail: result.objection ?? result.failure,
+            shareUrl: outcome === 'approved' && request.projectId ? shareUrl(request.projectId) : null,
+          },
+        });
+      }
+    } catch (error) {
+      const failure = gitHubFailureOf(error);
+      if (isRetryableGitHubFailure(failure)) return { done: false, retry: messageOf(error) };
+      return {
+        done: true,
+        warnings: [`GitHub refused the handoff's call: ${messageOf(error)}`],
+        gitHubRefused: true,
+      };
+    }
+    return null;
+  }
 
   return {
     async finish(repository, handoffId, request, result) {
-      const name = parseRepositoryFullName(repository);
-      if (!name)
-        return {
-          done: true,
-          warnings: [`${repository} is not a repository name; nothing was done`],
-          gitHubRefused: false,
-        };
-      const github = createGitHubRestClient({
-        token: () => tokens.tokenFor(repository),
-        baseUrl: options.app.apiUrl,
-        ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
-      });
       const outcome = result.outcome ?? 'error';
-      try {
-        if (request.deployment)
-          await setFinalStatus(
-            github,
-            { ...name, deploymentId: request.deployment.id },
-            handoffId,
-            request,
-            result,
-          );
-        if (request.dispatch) {
-          await createRepositoryDispatch(github, {
-            ...name,
-            eventType: DISPATCH_EVENT_TYPE,
-            clientPayload: {
-              outcome,
-              provider: request.provider,
-              subject: request.subject,
-              projectId: request.projectId,
-              deploymentId: request.deployment?.id ?? null,
-              handoffId,
-              detail: result.objection ?? result.failure,
-              shareUrl: outcome === 'approved' && request.projectId ? shareUrl(request.projectId) : null,
-            },
-          });
-        }
-      } catch (error) {
-        const failure = gitHubFailureOf(error);
-        if (isRetryableGitHubFailure(failure)) return { done: false, retry: messageOf(error) };
-        return {
-          done: true,
-          warnings: [`GitHub refused the handoff's call: ${messageOf(error)}`],
-          gitHubRefused: true,
-        };
-      }
       const warnings: string[] = [];
+      // A handoff registered with the handoff token has no repository: nothing on GitHub, the notification only.
+      if (repository !== null && (request.deployment || request.dispatch)) {
+        if (gitHub) {
+          const ended = await finishOnGitHub(gitHub, repository, handoffId, request, result);
+          if (ended) return ended;
+        } else
+          warnings.push(
+            'the bridge has no GitHub App (BRIDGE_GITHUB_APP_ID) now: the Deployment status and the dispatch were not sent',
+          );
+      }
       if (request.notify) {
         const settings = parseNotifySettings(request.notify);
         if (!settings.ok) warnings.push(`notification not sent: ${settings.problems.join('; ')}`);

@@ -78,8 +78,9 @@ export function startHandoffWorker(options: HandoffWorkerOptions): HandoffWorker
     if (!held.has(handoff.id)) {
       held.add(handoff.id);
       logger.info(
-        `handoff ${handoff.id}: following ${request.provider} ${JSON.stringify(request.subject)} for ` +
-          `${handoff.repository}, deadline in ${formatDuration(request.deadline - now())}` +
+        `handoff ${handoff.id}: following ${request.provider} ${JSON.stringify(request.subject)} ` +
+          (handoff.repository ? `for ${handoff.repository}` : 'for the handoff token (a notification only)') +
+          `, deadline in ${formatDuration(request.deadline - now())}` +
           (handoff.attempts > 0 ? `, after ${handoff.attempts} failed GitHub attempts` : ''),
       );
     }

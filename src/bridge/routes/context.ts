@@ -16,6 +16,8 @@ export type BridgeLimits = Pick<
 /** The part of the configuration the HTTP app reads (the process shell reads the rest). */
 export type BridgeAppConfig = Pick<BridgeConfig, 'ingestToken' | 'readToken' | 'projectIds'> &
   Partial<BridgeLimits> &
+  /** BRIDGE_HANDOFF_TOKEN: registers handoffs without GitHub (routes/handoffs.ts); none when left out. */
+  Partial<Pick<BridgeConfig, 'handoffToken'>> &
   /** The other providers; none when left out (Streampixel is always on). */
   Partial<Pick<BridgeConfig, 'providers'>>;
 

@@ -7,8 +7,11 @@ export type HandoffState = (typeof HANDOFF_STATE)[keyof typeof HANDOFF_STATE];
 
 export interface NewHandoff {
   id: string;
-  /** owner/name, from the verified OIDC token: the only repository the bridge acts on for it. */
-  repository: string;
+  /**
+   * owner/name, from the verified OIDC token: the only repository the bridge acts on for it. null: registered
+   * with BRIDGE_HANDOFF_TOKEN (other CI): the bridge never calls GitHub for it, it only notifies.
+   */
+  repository: string | null;
   /** What to follow and what to do at the end; JSON-serialisable. */
   request: unknown;
   /** Epoch ms: created_at, and when it is first due. */
@@ -17,7 +20,8 @@ export interface NewHandoff {
 
 export interface StoredHandoff {
   id: string;
-  repository: string;
+  /** null: a handoff registered with the handoff token, which has no repository (NewHandoff). */
+  repository: string | null;
   request: unknown;
   state: HandoffState;
   outcome: string | null;
@@ -84,7 +88,7 @@ const text = (value: unknown): string | null => (typeof value === 'string' ? val
 export function toStoredHandoff(row: Record<string, unknown>): StoredHandoff {
   return {
     id: String(row['id']),
-    repository: String(row['repository']),
+    repository: typeof row['repository'] === 'string' ? row['repository'] : null,
     request: JSON.parse(String(row['request'])) as unknown,
     state: row['state'] === HANDOFF_STATE.finished ? HANDOFF_STATE.finished : HANDOFF_STATE.following,
     outcome: text(row['outcome']),
