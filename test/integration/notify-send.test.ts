@@ -7,30 +7,10 @@ import { parseNotifyOn } from '../../src/release/notify/notify-on.ts';
 import { notifyRelease } from '../../src/release/notify/notify-release.ts';
 import type { ReleaseReport } from '../../src/release/notify/report.ts';
 import { sendNotification, type SendOptions } from '../../src/release/notify/send.ts';
+import { TEST_CERT, TEST_KEY } from '../support/notify-endpoint.ts';
 
 // Sending against real loopback servers. The address policy refuses loopback, so each test that must reach
 // its server passes the explicit test-only allowance; DNS is always the injected resolver.
-
-// A self-signed certificate for notify.test and localhost only (no IP in it): a connection pinned to
-// 127.0.0.1 verifies only if TLS is given the host name, not the address.
-const TEST_CERT = `-----BEGIN CERTIFICATE-----
-MIIBpjCCAUygAwIBAgIUYXxcvY1figp/b3zqGvvSAwLWmRkwCgYIKoZIzj0EAwIw
-FjEUMBIGA1UEAwwLbm90aWZ5LnRlc3QwIBcNMjYxMjAxMjMwMjA2WhgPMjEyNjEx
-MDcyMzAyMDZaMBYxFDASBgNVBAMMC25vdGlmeS50ZXN0MFkwEwYHKoZIzj0CAQYI
-KoZIzj0DAQcDQgAEJOWZpe+7KjDzSHle6J9BS1GcbaZlwNaSYklm1++knf6Fpkpn
-U6+QaX6cszS3t6ktOd1riXIPoRdKSgg9r3ileaN2MHQwHQYDVR0OBBYEFElGkIAe
-nHGSoO4stpD2WF5WFiGLMB8GA1UdIwQYMBaAFElGkIAenHGSoO4stpD2WF5WFiGL
-MA8GA1UdEwEB/wQFMAMBAf8wIQYDVR0RBBowGIILbm90aWZ5LnRlc3SCCWxvY2Fs
-aG9zdDAKBggqhkjOPQQDAgNIADBFAiBR51Dw+mgIDQwfklk/QXrNzHJ7aMI4Oaf+
-WclYgwRTZQIhAPXwsdT23yWA9J0iVR/hmdWGpa/YXkLfLAnCOMk6JEhn
------END CERTIFICATE-----
-`;
-const TEST_KEY = `-----BEGIN PRIVATE KEY-----
-MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgLtahVuz/IHNjpTEN
-M+jY5B6ZHWK2/Rt2EObIe+4uVn6hRANCAAQk5Zml77sqMPNIeV7on0FLUZxtpmXA
-1pJiSWbX76Sd/oWmSmdTr5BpfpyzNLe3qS053WuJcg+hF0pKCD2veKV5
------END PRIVATE KEY-----
-`;
 
 interface Received {
   method: string;
