@@ -16,6 +16,8 @@ export interface CliArgs {
   json: boolean;
   verbose: boolean;
   heartbeatMs: number;
+  /** wait-via handoff: the bridge's handoff token (a secret: mask it before printing anything); '' if none. */
+  handoffToken: string;
   /** Raw text of every input by its name (`command` included); '' when neither flag nor variable gives it. */
   inputs: Record<string, string>;
   /** The command was given neither as argument nor as STREAMPIXEL_COMMAND. */
@@ -27,6 +29,7 @@ export interface CliArgs {
 const OPTIONS: ParseArgsOptionsConfig = {
   ...Object.fromEntries(INPUT_FLAGS.map((name) => [name, { type: 'string' as const }])),
   [CLI_FLAG.heartbeatSeconds]: { type: 'string' },
+  [CLI_FLAG.handoffToken]: { type: 'string' },
   [CLI_FLAG.help]: { type: 'boolean', short: 'h' },
   [CLI_FLAG.json]: { type: 'boolean' },
   [CLI_FLAG.verbose]: { type: 'boolean' },
@@ -101,18 +104,20 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv): C
     if (given.has(name) || env[envVarOf(name)]) {
       const whose =
         name === INPUT.dispatchOnOutcome
-          ? 'only the action hands a release off (with its GitHub OIDC token)'
+          ? "the CLI's handoff has no GitHub repository: the bridge only notifies (the action dispatches)"
           : 'GitHub Deployments are made by the action only';
       problems.push(`${labelOf(name)}: ${whose}; remove it`);
     }
   }
 
   const pick = (name: string): string => given.get(name) ?? env[envVarOf(name)] ?? '';
-  // Handing off needs the job's GitHub OIDC token to register with the bridge: a usage problem here (64),
-  // refused before anything is sent.
-  if (pick(INPUT.waitVia).trim() === 'handoff') {
+  // The action registers a handoff with the job's GitHub OIDC token; other CI has none, so the CLI sends the
+  // bridge's handoff token instead. Without it nothing could register the build: a usage problem (64),
+  // refused before anything is sent. Given without handoff it is unused, like a bridge-token with receiver.
+  const handoffToken = pick(CLI_FLAG.handoffToken).trim();
+  if (pick(INPUT.waitVia).trim() === 'handoff' && handoffToken === '') {
     problems.push(
-      `${labelOf(INPUT.waitVia)}: handoff is the GitHub Action's (it needs the job's OIDC token); use bridge or receiver`,
+      `${labelOf(CLI_FLAG.handoffToken)}: is required with wait-via handoff (the bridge's BRIDGE_HANDOFF_TOKEN, from a secret)`,
     );
   }
   const inputs: Record<string, string> = {};
@@ -133,6 +138,7 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv): C
     json: switches.has(CLI_FLAG.json),
     verbose: switches.has(CLI_FLAG.verbose),
     heartbeatMs: (heartbeatSeconds || DEFAULT_HEARTBEAT_SECONDS) * 1000,
+    handoffToken,
     inputs,
     commandMissing,
     problems,

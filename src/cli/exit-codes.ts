@@ -5,7 +5,10 @@ import type { Result } from '../wait/types.ts';
 // CLI"). A tolerated failure (fail-on-rejected or fail-on-timeout off) exits 0, as the action's step passes.
 
 export const EXIT = {
-  /** approved, processed, submitted, test-delivered, succeeded; or a rejection or timeout tolerated. */
+  /**
+   * approved, processed, submitted, handed-off, test-delivered, succeeded; or a rejection or timeout
+   * tolerated. handed-off: the bridge took the build and reports its outcome (notification, handoff state).
+   */
   ok: 0,
   /** The build was refused: rejected (another provider's unit of work failed or was cancelled). */
   rejected: 1,

@@ -21,7 +21,8 @@ export const BOOLEAN_INPUTS: readonly string[] = [
 /**
  * The GitHub Deployment's inputs: its observer lives in src/action (it reads the runner's GITHUB_* context),
  * which the CLI may not import. Given to the CLI they are a problem, never silently ignored. So is the
- * handoff's dispatch: only the action hands off, with its GitHub OIDC token.
+ * handoff's dispatch: the CLI hands off with the bridge's handoff token, and such a handoff has no
+ * repository to dispatch to.
  */
 export const ACTION_ONLY_INPUTS: readonly string[] = [
   INPUT.environment,
@@ -36,6 +37,8 @@ export const CLI_FLAG = {
   json: 'json',
   verbose: 'verbose',
   heartbeatSeconds: 'heartbeat-seconds',
+  /** wait-via handoff: the bridge's BRIDGE_HANDOFF_TOKEN (the action uses the job's GitHub OIDC token). */
+  handoffToken: 'handoff-token',
 } as const;
 
 export const DEFAULT_HEARTBEAT_SECONDS = 60;

@@ -4,7 +4,7 @@ import { messageOf } from '../lib/error-message.ts';
 import { eventSourceFor } from '../release/event-sources.ts';
 import { verdictOf } from '../release/exit-policy.ts';
 import { progressOf } from '../release/heartbeat.ts';
-import { INPUT, planOf, streampixelClientOf, type Settings } from '../release/inputs.ts';
+import { INPUT, planOf, redactUrl, streampixelClientOf, type Settings } from '../release/inputs.ts';
 import {
   createRunRecord,
   recordingCallbacks,
@@ -19,6 +19,7 @@ import { ReleaseError } from '../streampixel/errors.ts';
 import type { ReleaseState, Result } from '../wait/types.ts';
 import { parseCliArgs } from './args.ts';
 import { EXIT, exitCodeOf } from './exit-codes.ts';
+import { cliHandoff } from './handoff.ts';
 import { notifyContextOf } from './ci-context.ts';
 import { createJsonOutput } from './json-output.ts';
 import { createCliLogger } from './logger.ts';
@@ -55,6 +56,7 @@ export async function run(argv: readonly string[], io: CliIo, options: CliOption
     return EXIT.ok;
   }
   const mask = createMask();
+  if (args.handoffToken) mask.add(args.handoffToken);
   // The receiver's path is its only secret (DESIGN §3.1); the action leaves it out of its logs.
   const receiverPath = args.inputs[INPUT.receiverPath]?.trim() ?? '';
   if (receiverPath.length > 1) mask.add(receiverPath);
@@ -76,7 +78,14 @@ export async function run(argv: readonly string[], io: CliIo, options: CliOption
   }
   return release(
     parsed.settings,
-    { printer, json, printJson, verbose: args.verbose, heartbeatMs: args.heartbeatMs },
+    {
+      printer,
+      json,
+      printJson,
+      verbose: args.verbose,
+      heartbeatMs: args.heartbeatMs,
+      handoffToken: args.handoffToken,
+    },
     io,
     options,
   );
@@ -88,6 +97,7 @@ interface Display {
   printJson(failure: string | null): void;
   verbose: boolean;
   heartbeatMs: number;
+  handoffToken: string;
 }
 
 async function release(
@@ -132,17 +142,38 @@ async function release(
   try {
     const plan = planOf(settings);
     const client = streampixelClientOf(settings, inFlight.signal, options.dispatcher);
-    const { result } = await orchestrate(plan, {
+    const handOff =
+      settings.waitVia === 'handoff'
+        ? cliHandoff({
+            settings,
+            handoffToken: display.handoffToken,
+            clock,
+            ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+          })
+        : undefined;
+    const { result, handoff } = await orchestrate(plan, {
       client,
       clock,
       logger,
       openEventSource: eventSourceFor(plan, clock, logger),
       ...recordingCallbacks(record, observers, warn),
       onState: (state) => void (latest = state),
+      ...(handOff ? { handOff } : {}),
     }).finally(() => {
       stopProgress();
       inFlight.abort();
     });
+    if (handoff) {
+      json.set(OUTPUT.handoffId, handoff.id);
+      // Nothing here waits for the outcome: say where it will appear.
+      printer.line(`Handed off to the release bridge: handoff ${handoff.id}`);
+      printer.line(
+        settings.notifyInputs
+          ? '  The bridge sends the notification (--notify-url) once the outcome is known.'
+          : '  No --notify-url: the outcome appears only in the handoff state.',
+      );
+      printer.line(`  State (with the read token): ${redactUrl(handoff.statusUrl)}`);
+    }
     record.result = result;
     record.durationMs = clock.now() - record.startedAt;
     await tell(observers, (observer) => observer.finished?.(record), warn);

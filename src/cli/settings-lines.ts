@@ -20,7 +20,8 @@ export function settingsLines(settings: Settings): string[] {
   lines.push(`auto-release: ${settings.autoRelease}`);
   const via = settings.waitVia;
   if (via === 'receiver') lines.push(`wait-via: receiver (port ${settings.receiverPort})`);
-  else if (via === 'bridge') lines.push(`wait-via: bridge (${redactUrl(settings.bridgeUrl ?? '')})`);
+  else if (via === 'bridge' || via === 'handoff')
+    lines.push(`wait-via: ${via} (${redactUrl(settings.bridgeUrl ?? '')})`);
   else lines.push(`wait-via: ${via}`);
   lines.push(`timeout: ${settings.timeoutMs / 60_000} min`);
   return lines;

@@ -20,8 +20,12 @@ const INPUT_HELP: Record<Exclude<InputName, 'command' | ActionOnly>, FlagHelp> =
     help: 'true: Streampixel distributes on its own; alone, --auto-release means true',
     fallback: 'false',
   },
-  [INPUT.waitVia]: { value: 'how', help: 'bridge, receiver or none (outcome submitted)', fallback: 'bridge' },
-  [INPUT.bridgeUrl]: { value: 'url', help: 'the release bridge (wait-via bridge)' },
+  [INPUT.waitVia]: {
+    value: 'how',
+    help: 'bridge, receiver, handoff (exit at once; the bridge follows) or none (outcome submitted)',
+    fallback: 'bridge',
+  },
+  [INPUT.bridgeUrl]: { value: 'url', help: 'the release bridge (wait-via bridge, handoff)' },
   [INPUT.bridgeToken]: { value: 'token', help: "the bridge's read token (prefer the variable)" },
   [INPUT.receiverPort]: { value: 'port', help: 'port of the receiver (wait-via receiver)', fallback: '8080' },
   [INPUT.receiverPath]: {
@@ -64,6 +68,13 @@ const INPUT_HELP: Record<Exclude<InputName, 'command' | ActionOnly>, FlagHelp> =
 
 const CLI_HELP: Array<[string, FlagHelp]> = [
   [
+    CLI_FLAG.handoffToken,
+    {
+      value: 'token',
+      help: "the bridge's BRIDGE_HANDOFF_TOKEN, for wait-via handoff (prefer the variable)",
+    },
+  ],
+  [
     CLI_FLAG.heartbeatSeconds,
     {
       value: 's',
@@ -102,13 +113,18 @@ export const USAGE = [
   `  ${column('--verbose', 28)} debug lines too`,
   `  ${column('-h, --help', 28)} this text`,
   '',
+  'wait-via handoff (release, distribute): the CLI uploads or distributes, registers the build with the bridge',
+  '(--handoff-token; --bridge-token for the pre-flight) and exits at once with outcome handed-off and its',
+  'handoff-id. The bridge follows the build and sends the --notify-url notification; nothing on GitHub.',
+  '',
   '(--environment, --environment-url, --github-token and --dispatch-on-outcome are refused: GitHub Deployments',
-  "and handoffs are the action's.)",
+  "and dispatches are the action's.)",
   '',
   'Logs go to stderr; stdout holds only the --json object. Secrets are never printed.',
   '',
   'Exit codes:',
-  `  ${EXIT.ok}    approved, processed, submitted, test-delivered, succeeded (or a tolerated rejection or timeout)`,
+  `  ${EXIT.ok}    approved, processed, submitted, handed-off, test-delivered, succeeded (or a tolerated rejection`,
+  '       or timeout)',
   `  ${EXIT.rejected}    rejected (another provider: failed, cancelled)`,
   `  ${EXIT.timedOut}    timed out: no outcome before --timeout-minutes; "wait --upload-id <id>" takes over`,
   `  ${EXIT.error}    error with no outcome (the message says whether a build may exist)`,

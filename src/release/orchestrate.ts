@@ -57,7 +57,10 @@ export interface HandoffFacts {
   deadline: number;
 }
 
-/** `wait-via: handoff`: how the caller registers a build with the bridge (the action: with its OIDC token). */
+/**
+ * `wait-via: handoff`: how the caller registers a build with the bridge (the action: with the job's OIDC
+ * token; the CLI: with the bridge's handoff token).
+ */
 export interface HandoffRegistrar {
   /** Before anything is sent: proves the registration can be made (the job may ask for an OIDC token). */
   preflight(): Promise<void>;
@@ -110,7 +113,8 @@ export async function orchestrate(plan: ReleasePlan, deps: OrchestratorDeps): Pr
   if (registrar === undefined) {
     throw new ReleaseError(
       ERROR_CODE.invalidInputs,
-      "wait-via handoff needs the GitHub Action, which registers the build with the job's OIDC token; nothing was sent",
+      'wait-via handoff needs a way to register the build with the bridge (the action: the job’s OIDC token; ' +
+        'the CLI: the handoff token); nothing was sent',
     );
   }
   const startedAt = clock.now();
