@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { request } from 'undici';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { shareCapturedOutput } from '../../scripts/captured-output.ts';
 import { freePort } from '../../scripts/free-port.ts';
@@ -9,16 +10,19 @@ import { OUTPUT } from '../../src/release/outputs.ts';
 import { ACTION_ONLY_INPUTS } from '../../src/cli/flags.ts';
 import { READ_TOKEN, startTestBridge } from '../support/bridge-world.ts';
 import { findSecrets } from '../support/secret-scan.ts';
-import { API_KEYS, PRESIGNED_FILE_URLS, RECEIVER_PATHS } from '../support/secrets.ts';
+import { NOTIFY_TEST_OPTIONS, startNotifyEndpoint } from '../support/notify-endpoint.ts';
+import { API_KEYS, BRIDGE_TOKENS, PRESIGNED_FILE_URLS, RECEIVER_PATHS } from '../support/secrets.ts';
 import { FAST_STAGES } from '../support/fast-stages.ts';
 
 // The committed dist/cli/index.js as a CI job runs it: a child process with flags and STREAMPIXEL_*
 // variables only, against the simulator in real time (stage delays of a few milliseconds), waiting through
-// its own receiver or a release bridge. Everything it prints goes through the suite's secret scan.
+// its own receiver or a release bridge, or handing the build off to a bridge. Everything it prints goes
+// through the suite's secret scan.
 
 const BUNDLE = new URL('../../dist/cli/index.js', import.meta.url).pathname;
 const API_KEY = API_KEYS.bundle;
 const PRESIGNED = PRESIGNED_FILE_URLS.bundle;
+const HANDOFF_TOKEN = BRIDGE_TOKENS.handoff;
 
 interface CliRun {
   exitCode: number | null;
@@ -413,5 +417,171 @@ describe('dist/cli/index.js', () => {
       `Interrupted (SIGTERM) while build ${json['upload-id']} was on its way; follow it with: ` +
         `streampixel-release wait --upload-id ${json['upload-id']}`,
     );
+  });
+});
+
+/**
+ * wait-via handoff from other CI: the simulator posts to a release bridge that has BRIDGE_HANDOFF_TOKEN, and
+ * notifies a loopback endpoint once it has the outcome. `approvedAfterMs` holds the approval back so the CLI
+ * can be seen ending before it.
+ */
+async function handoffWorld(approvedAfterMs = 5) {
+  const notify = await startNotifyEndpoint();
+  const bridge = await startTestBridge(
+    { BRIDGE_HANDOFF_TOKEN: HANDOFF_TOKEN },
+    { handoffWorker: { intervalMs: 50 }, handoffNotify: NOTIFY_TEST_OPTIONS },
+  );
+  const simulator = await startSimulator({
+    users: [{ userId: 'user-1', apiKey: API_KEY }],
+    projects: [{ projectId: 'proj-1', userId: 'user-1', webhookUrl: bridge.hookUrl }],
+    stageDelaysMs: { ...FAST_STAGES, 'build.approved': approvedAfterMs },
+  });
+  onTestFinished(() => simulator.close());
+  const env = {
+    STREAMPIXEL_API_KEY: API_KEY,
+    STREAMPIXEL_USER_ID: 'user-1',
+    STREAMPIXEL_PROJECT_ID: 'proj-1',
+    STREAMPIXEL_WAIT_VIA: 'handoff',
+    STREAMPIXEL_BRIDGE_URL: bridge.url,
+    STREAMPIXEL_BRIDGE_TOKEN: READ_TOKEN,
+    STREAMPIXEL_API_BASE_URL: simulator.url,
+    STREAMPIXEL_TIMEOUT_MINUTES: '1',
+  };
+  const status = async (id: string) => {
+    const response = await request(`${bridge.url}/v1/handoffs/${id}`, {
+      headers: { authorization: `Bearer ${READ_TOKEN}` },
+    });
+    return (await response.body.json()) as Record<string, unknown>;
+  };
+  return { simulator, bridge, notify, env, status };
+}
+
+describe('dist/cli/index.js --wait-via handoff (other CI: the bridge notifies, nothing on GitHub)', () => {
+  it('exits 0 at once with handed-off, its handoff-id and upload-id; the bridge finishes with the notification', async () => {
+    const { simulator, notify, env, status } = await handoffWorld(3_000);
+    // The token as a flag, with --verbose: the worst case for a leak.
+    const run = await runCli(
+      [
+        'release',
+        '--file-url',
+        PRESIGNED,
+        '--handoff-token',
+        HANDOFF_TOKEN,
+        '--notify-url',
+        notify.url,
+        '--notify-on',
+        'approved,rejected',
+        '--notify-format',
+        'json',
+        '--verbose',
+        '--json',
+      ],
+      env,
+    );
+
+    expect(run.exitCode, run.stderr).toBe(0);
+    const json = jsonOf(run);
+    const handoffId = String(json[OUTPUT.handoffId]);
+    expect(json).toMatchObject({
+      [OUTPUT.outcome]: 'handed-off',
+      [OUTPUT.handoffId]: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      [OUTPUT.uploadId]: expect.any(String),
+    });
+    expect(json.failure).toBeUndefined();
+    expect(run.stderr).toMatch(/^Outcome: handed-off \(\d+ s\)$/m);
+    expect(run.stderr).toContain(`Handed off to the release bridge: handoff ${handoffId}`);
+    expect(run.stderr).toContain(
+      `State (with the read token): ${env.STREAMPIXEL_BRIDGE_URL}/v1/handoffs/${handoffId}`,
+    );
+    expect(findSecrets('cli', `${run.stdout}\n${run.stderr}`)).toEqual([]);
+    // Handed off while Streampixel still works: the approval comes later, and reaches only the bridge.
+    expect(simulator.calls.map((call) => call.endpoint)).toEqual(['upload-file']);
+    expect(await status(handoffId)).toMatchObject({ state: 'following', repository: null });
+
+    await expect.poll(async () => (await status(handoffId))['outcome'], { timeout: 15_000 }).toBe('approved');
+    expect(notify.received).toEqual([
+      expect.objectContaining({
+        outcome: 'approved',
+        subject: json[OUTPUT.uploadId],
+        shareUrl: 'https://share.streampixel.io/proj-1',
+      }),
+    ]);
+  });
+
+  it('distribute hands off too, with the token from STREAMPIXEL_HANDOFF_TOKEN', async () => {
+    const { simulator, env, status } = await handoffWorld();
+    const upload = await runCli(['upload', '--file-url', PRESIGNED, '--wait-via', 'bridge', '--json'], env);
+    expect(upload.exitCode, upload.stderr).toBe(0);
+    const uploadId = String(jsonOf(upload)[OUTPUT.uploadId]);
+
+    const run = await runCli(['distribute', '--upload-id', uploadId, '--json'], {
+      ...env,
+      STREAMPIXEL_HANDOFF_TOKEN: HANDOFF_TOKEN,
+    });
+    expect(run.exitCode, run.stderr).toBe(0);
+    const json = jsonOf(run);
+    expect(json).toMatchObject({ outcome: 'handed-off', 'upload-id': uploadId });
+    expect(simulator.calls.map((call) => call.endpoint)).toEqual(['upload-file', 'distribute-file']);
+    await expect
+      .poll(async () => (await status(String(json[OUTPUT.handoffId])))['outcome'], { timeout: 15_000 })
+      .toBe('approved');
+  });
+
+  it('a wrong handoff token: the build was sent, so exit 3 says so and how to follow it; the token is never printed', async () => {
+    const { env } = await handoffWorld();
+    const run = await runCli(['release', '--file-url', PRESIGNED, '--json'], {
+      ...env,
+      STREAMPIXEL_HANDOFF_TOKEN: BRIDGE_TOKENS.wrongHandoff,
+    });
+    expect(run.exitCode, run.stderr).toBe(3);
+    expect(jsonOf(run).failure).toMatch(
+      /^Streampixel accepted the upload of build \S+, but it was not handed off: the release bridge refused the handoff token \(401/,
+    );
+    expect(findSecrets('cli', `${run.stdout}\n${run.stderr}`)).toEqual([]);
+  });
+
+  it.each<[string, string[], Record<string, string>, string]>([
+    [
+      'without a handoff token',
+      ['release'],
+      {},
+      "  - --handoff-token (STREAMPIXEL_HANDOFF_TOKEN): is required with wait-via handoff (the bridge's BRIDGE_HANDOFF_TOKEN, from a secret)",
+    ],
+    [
+      'with a GitHub Deployment',
+      ['release', '--environment', 'production'],
+      { STREAMPIXEL_HANDOFF_TOKEN: HANDOFF_TOKEN },
+      '  - --environment (STREAMPIXEL_ENVIRONMENT): GitHub Deployments are made by the action only; remove it',
+    ],
+    [
+      'with a dispatch',
+      ['release', '--dispatch-on-outcome', 'true'],
+      { STREAMPIXEL_HANDOFF_TOKEN: HANDOFF_TOKEN },
+      "  - --dispatch-on-outcome (STREAMPIXEL_DISPATCH_ON_OUTCOME): the CLI's handoff has no GitHub repository: the bridge only notifies (the action dispatches); remove it",
+    ],
+    [
+      'for command wait',
+      ['wait', '--upload-id', 'up-1'],
+      { STREAMPIXEL_HANDOFF_TOKEN: HANDOFF_TOKEN },
+      '  - --wait-via (STREAMPIXEL_WAIT_VIA): cannot be handoff for command wait: waiting is all it does: use wait-via bridge',
+    ],
+  ])('is refused %s: exit 64, nothing sent', async (_name, args, extraEnv, problem) => {
+    const port = await freePort();
+    const run = await runCli([...args, '--json'], {
+      STREAMPIXEL_API_KEY: API_KEY,
+      STREAMPIXEL_USER_ID: 'user-1',
+      STREAMPIXEL_PROJECT_ID: 'proj-1',
+      STREAMPIXEL_FILE_URL: args[0] === 'release' ? PRESIGNED : '',
+      STREAMPIXEL_WAIT_VIA: 'handoff',
+      // Nothing listens there: a run that sent anything would fail otherwise than with 64.
+      STREAMPIXEL_BRIDGE_URL: `http://127.0.0.1:${port}`,
+      STREAMPIXEL_BRIDGE_TOKEN: READ_TOKEN,
+      STREAMPIXEL_API_BASE_URL: `http://127.0.0.1:${port}`,
+      ...extraEnv,
+    });
+    expect(run.exitCode, run.stderr).toBe(64);
+    expect(run.stderr.split('\n')).toContain(problem);
+    expect(run.stderr).toContain('Nothing was sent.');
+    expect(findSecrets('cli', `${run.stdout}\n${run.stderr}`)).toEqual([]);
   });
 });

@@ -3,14 +3,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onTestFinished } from 'vitest';
 import { parseBridgeConfig } from '../../src/bridge/config.ts';
-import { startBridge, type RunningBridge } from '../../src/bridge/main.ts';
+import { startBridge, type RunningBridge, type StartBridgeOptions } from '../../src/bridge/main.ts';
 import { BRIDGE_TOKENS } from './secrets.ts';
 
 export const INGEST_TOKEN = BRIDGE_TOKENS.ingest;
 export const READ_TOKEN = BRIDGE_TOKENS.read;
 
-/** A bridge on an embedded SQLite file in a temp folder; `restart` reopens the same file on the same port. */
-export async function startTestBridge(extraEnv: Record<string, string> = {}) {
+/**
+ * A bridge on an embedded SQLite file in a temp folder; `restart` reopens the same file on the same port.
+ * `options`: the test-only knobs of startBridge (the handoff worker's pace, where its notifications may go).
+ */
+export async function startTestBridge(
+  extraEnv: Record<string, string> = {},
+  options: Pick<StartBridgeOptions, 'handoffWorker' | 'handoffNotify'> = {},
+) {
   const dir = await mkdtemp(join(tmpdir(), 'bridge-'));
   const env = (port: number) => ({
     ...extraEnv,
@@ -20,7 +26,11 @@ export async function startTestBridge(extraEnv: Record<string, string> = {}) {
     BRIDGE_INGEST_TOKEN: INGEST_TOKEN,
     BRIDGE_READ_TOKEN: READ_TOKEN,
   });
-  let bridge: RunningBridge = await startBridge({ config: parseBridgeConfig(env(0)), logger: false });
+  let bridge: RunningBridge = await startBridge({
+    ...options,
+    config: parseBridgeConfig(env(0)),
+    logger: false,
+  });
   const port = Number(new URL(bridge.url).port);
   onTestFinished(async () => {
     await bridge.close();
@@ -36,7 +46,7 @@ export async function startTestBridge(extraEnv: Record<string, string> = {}) {
     },
     stop: () => bridge.close(),
     async start() {
-      bridge = await startBridge({ config: parseBridgeConfig(env(port)), logger: false });
+      bridge = await startBridge({ ...options, config: parseBridgeConfig(env(port)), logger: false });
     },
   };
 }
