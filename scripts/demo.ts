@@ -240,6 +240,8 @@ function describeCall(call: RecordedCall): string {
       ]
         .filter(Boolean)
         .join('  ');
+    case 'GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses':
+      return `Deployment ${deployment}'s statuses read back (its final one is set only once)`;
     case 'GET /repos/{owner}/{repo}/installation':
       return `the App (its JWT) looks up its installation on ${owner}/${repo}`;
     case 'POST /app/installations/{installation_id}/access_tokens':
@@ -274,22 +276,17 @@ async function handOff(
     ],
     timeScale: TIME_SCALE,
   });
-  // Both sides on one clock: Streampixel's webhooks and every call GitHub receives, the job's while its step
-  // runs, the bridge's after.
-  const happenings: Array<{ at: number; who: string; what: string }> = [];
+  // Both sides on one clock, as each arrives: Streampixel's webhooks at the bridge and every call GitHub
+  // receives, the job's while its step runs, the bridge's after.
+  const happenings: Array<{ at: number; duringStep: boolean; who: string; what: string }> = [];
   let stepRunning = true;
+  const record = (who: string, what: string) =>
+    happenings.push({ at: Date.now(), duringStep: stepRunning, who, what });
   const stopListening = [
     simulator.on('delivery', (delivery) => {
-      if (delivery.source === 'pipeline')
-        happenings.push({ at: delivery.at, who: 'Streampixel → bridge', what: delivery.envelope.event });
+      if (delivery.source === 'pipeline') record('Streampixel → bridge', delivery.envelope.event);
     }),
-    github.api.onCall((call) =>
-      happenings.push({
-        at: Date.now(),
-        who: stepRunning ? 'job → GitHub' : 'bridge → GitHub',
-        what: describeCall(call),
-      }),
-    ),
+    github.api.onCall((call) => record(stepRunning ? 'job → GitHub' : 'bridge → GitHub', describeCall(call))),
   ];
   try {
     console.log('\n━━ 5. A release handed off to the bridge: the step ends, the bridge finishes it later ━━');
@@ -332,11 +329,11 @@ async function handOff(
     const line = (from: number, { at, who, what }: (typeof happenings)[number]) =>
       `    ${since(from, at)}  ${who.padEnd(21)} ${what}`;
     console.log('\n  While the step ran (seconds since it started)');
-    for (const happening of happenings.filter((entry) => entry.at < ended))
+    for (const happening of happenings.filter((entry) => entry.duringStep))
       console.log(line(started, happening));
     console.log(
       `\n  ✔ The step ended after ${seconds(run.elapsedMs)} (outcome handed-off). Streampixel is still working: ` +
-        `at ${stage} (${build?.state ?? 'unknown'}), with ${toCome.join(', ')} to come`,
+        `it has reached ${stage} (${build?.state ?? 'unknown'}), with ${toCome.join(', ')} to come`,
     );
 
     // The bridge finishes the release once Streampixel's outcome arrives: the Deployment status, then the dispatch.
@@ -347,7 +344,7 @@ async function handOff(
     );
     await github.api.waitForCall(DISPATCHES, () => true, { timeoutMs: 10_000 });
     console.log('\n  After the step ended (seconds since it ended; the runner is free)');
-    for (const happening of happenings.filter((entry) => entry.at >= ended))
+    for (const happening of happenings.filter((entry) => !entry.duringStep))
       console.log(line(ended, happening));
     const handoff = await finishedHandoff(bridge, run.outputs['handoff-id'] ?? '');
     console.log(
