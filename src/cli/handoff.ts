@@ -1,8 +1,10 @@
 import type { Dispatcher } from 'undici';
 import type { Clock } from '../lib/clock.ts';
-import { registerHandoff } from '../release/handoff-client.ts';
+import { messageOf } from '../lib/error-message.ts';
+import { checkHandoffAuth, registerHandoff, type HandoffAuth } from '../release/handoff-client.ts';
 import type { Settings } from '../release/inputs.ts';
 import type { HandoffRegistrar } from '../release/orchestrate.ts';
+import { ERROR_CODE, ReleaseError } from '../streampixel/errors.ts';
 
 // The CLI's registration of a handoff (DESIGN §10, from other CI): no GitHub OIDC token, so the bridge's
 // handoff token authenticates it. Such a handoff has no repository: no Deployment, no dispatch; the bridge
@@ -18,14 +20,27 @@ export interface CliHandoffOptions {
 
 export function cliHandoff(options: CliHandoffOptions): HandoffRegistrar {
   const { settings } = options;
+  const call = {
+    bridgeUrl: settings.bridgeUrl ?? '',
+    auth: { kind: 'handoff-token', token: options.handoffToken } satisfies HandoffAuth,
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+  };
   return {
-    // The token's presence was checked with the flags; the bridge itself is proven by the read-token
-    // pre-flight of the event source (wait-via handoff needs bridge-token, as in the action).
-    preflight: async () => {},
+    // A wrong token found only at registration would leave a build on its way that nobody follows: the bridge
+    // is asked first whether it takes this token. (The event source's pre-flight proves the read token.)
+    async preflight() {
+      try {
+        await checkHandoffAuth(call);
+      } catch (error) {
+        throw new ReleaseError(ERROR_CODE.bridge, `${messageOf(error)}. Nothing was sent to Streampixel.`, {
+          cause: error,
+        });
+      }
+    },
     register: (facts) =>
       registerHandoff({
-        bridgeUrl: settings.bridgeUrl ?? '',
-        auth: { kind: 'handoff-token', token: options.handoffToken },
+        ...call,
         registration: {
           provider: 'streampixel',
           ...facts,
@@ -33,8 +48,6 @@ export function cliHandoff(options: CliHandoffOptions): HandoffRegistrar {
           notify: settings.notifyInputs,
           dispatch: false,
         },
-        ...(options.clock ? { clock: options.clock } : {}),
-        ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
       }),
   };
 }

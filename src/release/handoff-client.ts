@@ -45,14 +45,18 @@ export interface HandoffReceipt {
 export type HandoffAuth =
   { kind: 'github-oidc'; token(): Promise<string> } | { kind: 'handoff-token'; token: string };
 
-export interface RegisterHandoffOptions {
+/** What every call to POST /v1/handoffs takes. */
+export interface HandoffCallOptions {
   bridgeUrl: string;
   auth: HandoffAuth;
-  registration: HandoffRegistration;
   clock?: Clock;
   dispatcher?: Dispatcher;
   /** How long 429s, 5xx and an unreachable bridge are retried. */
   budgetMs?: number;
+}
+
+export interface RegisterHandoffOptions extends HandoffCallOptions {
+  registration: HandoffRegistration;
 }
 
 export const DEFAULT_HANDOFF_BUDGET_MS = 30_000;
@@ -84,22 +88,69 @@ const NOT_SENT = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
-type Attempt =
-  { kind: 'done'; receipt: HandoffReceipt } | { kind: 'retry'; reason: string; pauseMs?: number };
+/** A final answer of the bridge, or a reason to try again (429, 5xx, a bridge the request never reached). */
+type Exchange =
+  { kind: 'answer'; statusCode: number; json: unknown } | { kind: 'retry'; reason: string; pauseMs?: number };
 
 /** Registers the handoff; throws a ReleaseError whose message says what to fix. */
 export async function registerHandoff(options: RegisterHandoffOptions): Promise<HandoffReceipt> {
+  const url = handoffsUrl(options.bridgeUrl);
+  const answer = await exchange(
+    options,
+    // sentAt lets the bridge turn this runner's times (countFrom, deadline) into its own clock's.
+    (now) => JSON.stringify({ ...options.registration, sentAt: now }),
+    // The request may have reached the bridge: a second one could follow the build twice.
+    (detail) =>
+      refused(
+        `the registration's answer was lost (${detail}); the bridge may have registered it: list its ` +
+          'handoffs with the read token before handing this build off again',
+      ),
+  );
+  if (answer.statusCode !== 201)
+    throw refused(
+      refusalOf(answer.statusCode, answer.json, handoffAudience(options.bridgeUrl), options.auth.kind),
+    );
+  const accepted = AcceptedSchema.safeParse(answer.json);
+  if (!accepted.success) {
+    throw refused(
+      'the release bridge answered 201 with a body this action does not understand: check bridge-url and the bridge version',
+    );
+  }
+  const { id } = accepted.data;
+  return { id, statusUrl: `${url.href}/${encodeURIComponent(id)}` };
+}
+
+/**
+ * Proves, before anything is sent to Streampixel, that the bridge takes this caller's handoffs: an empty
+ * registration, which the bridge authenticates before it reads the body, so 400 means "accepted, nothing
+ * registered" and a wrong token, or a bridge without handoffs, is found while nothing is on its way yet.
+ * Throws a ReleaseError whose message says what to fix.
+ */
+export async function checkHandoffAuth(options: HandoffCallOptions): Promise<void> {
+  // An empty body registers nothing: a lost answer is simply asked again.
+  const answer = await exchange(options, () => '{}', null);
+  if (answer.statusCode !== 400)
+    throw refused(
+      refusalOf(answer.statusCode, answer.json, handoffAudience(options.bridgeUrl), options.auth.kind),
+    );
+}
+
+const handoffsUrl = (bridgeUrl: string): URL => new URL('v1/handoffs', `${handoffAudience(bridgeUrl)}/`);
+
+/** POSTs until a final answer, within the budget; `lost`: the error for an answer lost in flight (null: retry). */
+async function exchange(
+  options: HandoffCallOptions,
+  bodyAt: (now: number) => string,
+  lost: ((detail: string) => ReleaseError) | null,
+): Promise<{ statusCode: number; json: unknown }> {
   const clock = options.clock ?? systemClock;
   const budgetMs = options.budgetMs ?? DEFAULT_HANDOFF_BUDGET_MS;
   const giveUpAt = clock.now() + budgetMs;
-  const audience = handoffAudience(options.bridgeUrl);
   const { auth } = options;
   const bearer = auth.kind === 'github-oidc' ? await auth.token() : auth.token;
   for (let failures = 0; ; failures += 1) {
-    // sentAt lets the bridge turn this runner's times (countFrom, deadline) into its own clock's.
-    const body = JSON.stringify({ ...options.registration, sentAt: clock.now() });
-    const attempt = await post(audience, body, bearer, options);
-    if (attempt.kind === 'done') return attempt.receipt;
+    const attempt = await post(handoffsUrl(options.bridgeUrl), bodyAt(clock.now()), bearer, options, lost);
+    if (attempt.kind === 'answer') return attempt;
     const left = giveUpAt - clock.now();
     if (left <= 0) throw refused(`the release bridge ${attempt.reason} for ${Math.round(budgetMs / 1000)} s`);
     // The bridge's Retry-After is kept to, but the last try comes when the budget ends.
@@ -109,12 +160,12 @@ export async function registerHandoff(options: RegisterHandoffOptions): Promise<
 }
 
 async function post(
-  audience: string,
+  url: URL,
   body: string,
   bearer: string,
-  options: RegisterHandoffOptions,
-): Promise<Attempt> {
-  const url = new URL('v1/handoffs', `${audience}/`);
+  options: HandoffCallOptions,
+  lost: ((detail: string) => ReleaseError) | null,
+): Promise<Exchange> {
   let statusCode: number;
   let text: string;
   let retryAfter: string | string[] | undefined;
@@ -137,22 +188,9 @@ async function post(
   } catch (error) {
     const code = error && typeof error === 'object' && 'code' in error ? String(error.code) : '';
     if (NOT_SENT.has(code)) return { kind: 'retry', reason: `was unreachable (${code})` };
-    // The request may have reached the bridge: a second one could follow the build twice.
-    throw refused(
-      `the registration's answer was lost (${code || displayText(messageOf(error))}); the bridge may ` +
-        `have registered it: list its handoffs with the read token before handing this build off again`,
-    );
-  }
-  const json = parseJsonSafely(text);
-  if (statusCode === 201) {
-    const accepted = AcceptedSchema.safeParse(json);
-    if (!accepted.success) {
-      throw refused(
-        'the release bridge answered 201 with a body this action does not understand: check bridge-url and the bridge version',
-      );
-    }
-    const { id } = accepted.data;
-    return { kind: 'done', receipt: { id, statusUrl: `${url.href}/${encodeURIComponent(id)}` } };
+    const detail = code || displayText(messageOf(error));
+    if (lost) throw lost(detail);
+    return { kind: 'retry', reason: `did not answer (${detail})` };
   }
   if (statusCode === 429 || statusCode >= 500) {
     const seconds = Number(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter);
@@ -162,7 +200,7 @@ async function post(
       ...(Number.isFinite(seconds) && seconds > 0 ? { pauseMs: seconds * 1000 } : {}),
     };
   }
-  throw refused(refusalOf(statusCode, json, audience, options.auth.kind));
+  return { kind: 'answer', statusCode, json: parseJsonSafely(text) };
 }
 
 /** What a final refusal means, and what to fix: the bridge's own words are outside text. */

@@ -527,16 +527,17 @@ describe('dist/cli/index.js --wait-via handoff (other CI: the bridge notifies, n
       .toBe('approved');
   });
 
-  it('a wrong handoff token: the build was sent, so exit 3 says so and how to follow it; the token is never printed', async () => {
-    const { env } = await handoffWorld();
+  it('a wrong handoff token is found before anything is sent: exit 3, nothing uploaded, the token never printed', async () => {
+    const { simulator, env } = await handoffWorld();
     const run = await runCli(['release', '--file-url', PRESIGNED, '--json'], {
       ...env,
       STREAMPIXEL_HANDOFF_TOKEN: BRIDGE_TOKENS.wrongHandoff,
     });
     expect(run.exitCode, run.stderr).toBe(3);
     expect(jsonOf(run).failure).toMatch(
-      /^Streampixel accepted the upload of build \S+, but it was not handed off: the release bridge refused the handoff token \(401/,
+      /^the release bridge refused the handoff token \(401: unauthorized: .*BRIDGE_HANDOFF_TOKEN.*\. Nothing was sent to Streampixel\.$/,
     );
+    expect(simulator.calls).toEqual([]);
     expect(findSecrets('cli', `${run.stdout}\n${run.stderr}`)).toEqual([]);
   });
 

@@ -149,6 +149,15 @@ describe.each<Mode>(['token and OIDC', 'token only'])('handoff by the handoff to
   });
 });
 
+describe('an empty registration (the CLI’s pre-flight)', () => {
+  it('is authenticated first: 400 with the right token, 401 with a wrong one; nothing registered', async () => {
+    const w = await tokenWorld('token only');
+    expect((await w.register({}, HANDOFF_TOKEN)).status).toBe(400);
+    expect((await w.register({}, BRIDGE_TOKENS.wrongHandoff)).status).toBe(401);
+    expect(await w.openHandoffs()).toBe(0);
+  });
+});
+
 describe('a wrong handoff token', () => {
   it('gets the 401 a bad OIDC token gets: same status, body keys and headers; nothing registered', async () => {
     const w = await tokenWorld('token and OIDC');

@@ -3,7 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { freePort } from '../../scripts/free-port.ts';
 import type { Clock } from '../../src/lib/clock.ts';
-import { registerHandoff, type HandoffRegistration } from '../../src/release/handoff-client.ts';
+import {
+  checkHandoffAuth,
+  registerHandoff,
+  type HandoffRegistration,
+} from '../../src/release/handoff-client.ts';
 import { ReleaseError } from '../../src/streampixel/errors.ts';
 import { BRIDGE_TOKENS } from '../support/secrets.ts';
 
@@ -264,5 +268,41 @@ describe('registerHandoff with the handoff token (other CI: no Deployment, no di
     expect(message).toMatch(pattern);
     expect(message).not.toContain(HANDOFF_TOKEN);
     expect(message).not.toMatch(/OIDC|id-token/);
+  });
+});
+
+describe('checkHandoffAuth (the CLI’s pre-flight: nothing is sent to Streampixel before it passes)', () => {
+  const check = (bridgeUrl: string, token = BRIDGE_TOKENS.handoff) =>
+    checkHandoffAuth({ bridgeUrl, auth: { kind: 'handoff-token', token }, clock: pretendClock() });
+
+  it('POSTs an empty registration with the token: 400 (authenticated, nothing registered) passes', async () => {
+    const bridge = await startBridge([{ status: 400, body: { error: 'invalid handoff', problems: [] } }]);
+    await check(bridge.url);
+    expect(bridge.received).toEqual([
+      expect.objectContaining({ method: 'POST', url: '/v1/handoffs', body: {} }),
+    ]);
+    expect(bridge.received[0]!.headers.authorization).toBe(`Bearer ${BRIDGE_TOKENS.handoff}`);
+  });
+
+  it.each<[string, Answer, RegExp]>([
+    [
+      '401',
+      { status: 401, body: { error: 'unauthorized' } },
+      /refused the handoff token \(401: unauthorized\)/,
+    ],
+    ['404', { status: 404, body: { error: 'not found' } }, /has no handoff configured/],
+  ])('fails on %s, saying what to fix', async (_name, answer, pattern) => {
+    const bridge = await startBridge([answer]);
+    expect(await refusal(check(bridge.url))).toMatch(pattern);
+  });
+
+  it('asks again after a 503 or a lost answer: an empty registration cannot register anything', async () => {
+    const bridge = await startBridge([
+      'reset',
+      { status: 503 },
+      { status: 400, body: { error: 'invalid handoff' } },
+    ]);
+    await check(bridge.url);
+    expect(bridge.received).toHaveLength(3);
   });
 });

@@ -70,7 +70,9 @@ export async function registerHandoffRoutes(
       if (handoff.dispatch) problems.push(NO_REPOSITORY_PROBLEMS.dispatch);
     }
     if (!handoff || problems.length > 0) {
-      ctx.metrics.rejected('bad_query');
+      // `{}` is how a client checks its credentials before it sends a build (the CLI's pre-flight): it is
+      // authenticated, then answered 400 with nothing registered, and not counted as a bad request.
+      if (!isEmptyObject(request.body)) ctx.metrics.rejected('bad_query');
       return reply.code(400).send({ error: 'invalid handoff', problems });
     }
     const id = randomUUID();
@@ -87,6 +89,9 @@ export async function registerHandoffRoutes(
     return reply.code(201).send({ id, state: 'following', statusUrl: `/v1/handoffs/${id}` });
   });
 }
+
+const isEmptyObject = (body: unknown): boolean =>
+  typeof body === 'object' && body !== null && !Array.isArray(body) && Object.keys(body).length === 0;
 
 const IdParams = z.object({ id: z.uuid() });
 
