@@ -9,6 +9,7 @@ import { freePort } from '../../scripts/free-port.ts';
 import { BUNDLE, runAction, visibleLines } from '../../scripts/run-action.ts';
 import { parseBridgeConfig } from '../../src/bridge/config.ts';
 import { startBridge } from '../../src/bridge/main.ts';
+import { startRunnerTokenService } from '../../src/simulator/github/index.ts';
 import { startSimulator } from '../../src/simulator/index.ts';
 import { createStreampixelClient } from '../../src/streampixel/client.ts';
 import { startBuiltBridge } from '../support/built-bridge.ts';
@@ -22,10 +23,6 @@ import { API_KEYS, BRIDGE_TOKENS } from '../support/secrets.ts';
 // from a loopback stand-in for the runner's token service. The step ends without waiting for any webhook.
 
 const GITHUB_TOKEN = 'ghs_test-installation-token-0123456789';
-/** The job's OIDC token: the action side only passes it on, so any JWT-shaped text will do. */
-const FAKE_JWT =
-  'eyJhbGciOiJSUzI1NiIsImtpZCI6InRlc3QifQ.eyJyZXBvc2l0b3J5IjoiYWNtZS9nYW1lIn0.ZmFrZS1zaWduYXR1cmU';
-const ID_TOKEN_REQUEST_TOKEN = 'runtime-id-token-request-0123456789';
 /** Every stage but the last is quick; approval comes long after the step has ended. */
 const STAGES = {
   'build.uploaded': 5,
@@ -86,16 +83,11 @@ async function startHandoffFront(bridgeUrl: string, answer: { status: number; bo
   return { url: await listen(server), handoffs };
 }
 
-/** The runner's token service: GET <ACTIONS_ID_TOKEN_REQUEST_URL>&audience=… answers `{ value }`. */
+/** The runner's ID-token endpoint, minting tokens of a loopback issuer; closed after the test. */
 async function startTokenService() {
-  const requests: Array<{ audience: string | null; authorization: string | undefined }> = [];
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://token-service');
-    requests.push({ audience: url.searchParams.get('audience'), authorization: req.headers.authorization });
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ value: FAKE_JWT }));
-  });
-  const url = await listen(server);
-  return { requestUrl: `${url}/_apis/token?api-version=2.0`, requests };
+  const tokens = await startRunnerTokenService({ issuer: await startFakeOidcIssuer() });
+  onTestFinished(() => tokens.close());
+  return tokens;
 }
 
 async function world(
@@ -133,7 +125,7 @@ async function world(
     GITHUB_SHA: '9f8e7d6c5b4a39281706f5e4d3c2b1a098765432',
     GITHUB_RUN_ID: '4242',
     ACTIONS_ID_TOKEN_REQUEST_URL: tokens.requestUrl,
-    ACTIONS_ID_TOKEN_REQUEST_TOKEN: ID_TOKEN_REQUEST_TOKEN,
+    ACTIONS_ID_TOKEN_REQUEST_TOKEN: tokens.requestToken,
   };
   return { simulator, front, github, tokens, inputs, runner };
 }
@@ -156,12 +148,11 @@ it('hands a release off: uploads with autoRelease true, registers the build, lea
   expect(uploads.map((call) => call.body)).toEqual([expect.objectContaining({ autoRelease: true })]);
   expect(simulator.calls.filter((call) => call.endpoint === 'distribute-file')).toEqual([]);
 
-  expect(tokens.requests).toEqual([
-    { audience: front.url, authorization: `Bearer ${ID_TOKEN_REQUEST_TOKEN}` },
-  ]);
+  expect(tokens.requests).toEqual([{ audience: front.url, authorized: true }]);
   expect(front.handoffs).toHaveLength(1);
   const [post] = front.handoffs;
-  expect(post!.headers.authorization).toBe(`Bearer ${FAKE_JWT}`);
+  const idToken = /^Bearer (eyJ[\w-]+\.[\w-]+\.[\w-]+)$/.exec(post!.headers.authorization ?? '')?.[1];
+  expect(idToken).toBeDefined();
   expect(post!.headers['content-type']).toBe('application/json');
   const deploymentId = Number(run.outputs['deployment-id']);
   expect(post!.body).toEqual({
@@ -189,7 +180,7 @@ it('hands a release off: uploads with autoRelease true, registers the build, lea
   expect(summary).toContain('**Outcome:** 🤝 Handed off');
   expect(summary).toContain(`<code>GET ${front.url}/v1/handoffs/h-42</code>`);
   expect(summary).toContain(`\`command: wait\` with \`upload-id: ${uploadId}\``);
-  expect(visibleLines(run).join('\n')).not.toContain(FAKE_JWT);
+  expect(visibleLines(run).join('\n')).not.toContain(idToken);
 });
 
 it('hands a Distribute off with the moment before its call, the notify inputs and the dispatch switch', async () => {
@@ -314,13 +305,8 @@ it('is finished by the bridge after the job has ended: the Deployment turns succ
   });
   onTestFinished(() => simulator.close());
   // The runner's token service, minting what GitHub would: a token of the issuer for the audience asked.
-  const server = createServer((req, res) => {
-    const audience = new URL(req.url ?? '/', 'http://token-service').searchParams.get('audience') ?? '';
-    void issuer.mint(audience).then((value) => {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ value }));
-    });
-  });
-  const tokenService = await listen(server);
+  const tokens = await startRunnerTokenService({ issuer });
+  onTestFinished(() => tokens.close());
 
   const run = await runAction(
     {
@@ -343,8 +329,8 @@ it('is finished by the bridge after the job has ended: the Deployment turns succ
       GITHUB_REPOSITORY: 'acme/game',
       GITHUB_SHA: '9f8e7d6c5b4a39281706f5e4d3c2b1a098765432',
       GITHUB_RUN_ID: '4242',
-      ACTIONS_ID_TOKEN_REQUEST_URL: `${tokenService}/_apis/token?api-version=2.0`,
-      ACTIONS_ID_TOKEN_REQUEST_TOKEN: ID_TOKEN_REQUEST_TOKEN,
+      ACTIONS_ID_TOKEN_REQUEST_URL: tokens.requestUrl,
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: tokens.requestToken,
     },
   );
   expect(run.exitCode, run.stdout).toBe(0);
