@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -131,4 +133,43 @@ test('a file that cannot be opened is reported by migrate(), with the reason', a
   const error = await store.migrate().catch((caught: unknown) => caught);
   expect(error).toBeInstanceOf(StoreError);
   expect((error as StoreError).code).toBe(STORE_ERROR_CODE.openFailed);
+});
+
+/** Runs `script` as an ES module in a child Node with `path` and the store's module; its exit and stdout. */
+async function runChild(script: string, path: string) {
+  const moduleUrl = new URL('../../src/bridge/store/sqlite.ts', import.meta.url).href;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+    env: { ...process.env, STORE_CHILD: JSON.stringify({ path, moduleUrl }) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  onTestFinished(() => void child.kill('SIGKILL'));
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, output };
+}
+
+const OPEN_AND_APPEND = `
+const { path, moduleUrl } = JSON.parse(process.env.STORE_CHILD);
+const store = (await import(moduleUrl)).createSqliteStore({ path });
+await store.migrate();
+await store.append({ provider: 'streampixel', subject: 'child', type: 'build.uploaded', dedupeKey: 'k-1',
+  receivedAt: new Date(), body: '{}' });
+`;
+
+test('a script awaiting close() sees it resolve: the thread keeps the process alive until it has ended', async () => {
+  const path = await tempPath();
+  const { code, output } = await runChild(
+    `${OPEN_AND_APPEND} await store.close(); console.log('closed');`,
+    path,
+  );
+  expect({ code, output }).toEqual({ code: 0, output: 'closed\n' });
+  const reopened = await openStore({ path });
+  expect(await reopened.read({ ...all, subject: 'child' })).toHaveLength(1);
+});
+
+test('an open, idle store does not keep the process alive (a DatabaseSync did not either)', async () => {
+  const { code, output } = await runChild(`${OPEN_AND_APPEND} console.log('appended');`, await tempPath());
+  expect({ code, output }).toEqual({ code: 0, output: 'appended\n' });
 });

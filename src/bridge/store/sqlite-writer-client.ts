@@ -73,6 +73,8 @@ export class SqliteWriterClient {
 
   /** Closes the thread's connection after every request already sent, and waits for the thread to end. */
   async close(): Promise<void> {
+    // Held until the thread has ended, or a script awaiting close() would exit with its promise unsettled.
+    this.#worker.ref();
     if (!this.#failure && !this.#closing) {
       const closed = this.request({ op: 'close' });
       this.#closing = true;
@@ -86,7 +88,7 @@ export class SqliteWriterClient {
     const pending = this.#pending.get(reply.id);
     if (!pending) return;
     this.#pending.delete(reply.id);
-    if (this.#pending.size === 0) this.#worker.unref();
+    if (this.#pending.size === 0 && !this.#closing) this.#worker.unref();
     if (reply.ok) pending.resolve(reply.value);
     else pending.reject(toError(reply.error));
   }
