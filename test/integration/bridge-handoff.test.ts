@@ -82,6 +82,15 @@ async function handoffWorld(
   return { issuer, github, bridge, register, status, post, metrics, handoffLog };
 }
 
+/** up-9's approval, stamped now. */
+const approved = () =>
+  envelope({
+    event: 'build.approved',
+    uploadId: 'up-9',
+    status: 'Approved',
+    timestamp: new Date().toISOString(),
+  });
+
 const handoff = (patch: Record<string, unknown> = {}) => ({
   subject: 'up-9',
   projectId: 'proj-1',
@@ -110,14 +119,7 @@ describe('handoff', () => {
         timestamp: new Date().toISOString(),
       }),
     );
-    await w.post(
-      envelope({
-        event: 'build.approved',
-        uploadId: 'up-9',
-        status: 'Approved',
-        timestamp: new Date().toISOString(),
-      }),
-    );
+    await w.post(approved());
     await expect.poll(async () => (await w.status(id))['state'], { timeout: 10_000 }).toBe('finished');
     expect(await w.status(id)).toMatchObject({ outcome: 'approved' });
 
@@ -160,14 +162,7 @@ describe('handoff', () => {
       method: 'POST',
       body: JSON.stringify({ state: 'success' }),
     }).then((res) => res.body.dump());
-    await w.post(
-      envelope({
-        event: 'build.approved',
-        uploadId: 'up-9',
-        status: 'Approved',
-        timestamp: new Date().toISOString(),
-      }),
-    );
+    await w.post(approved());
     await expect
       .poll(async () => (await w.status(String(body['id'])))['state'], { timeout: 10_000 })
       .toBe('finished');
@@ -220,14 +215,7 @@ describe('handoff', () => {
     const w = await handoffWorld();
     w.github.fail('POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', { status: 502 });
     const { body } = await w.register(handoff({ dispatch: false }), await w.issuer.mint(PUBLIC_URL));
-    await w.post(
-      envelope({
-        event: 'build.approved',
-        uploadId: 'up-9',
-        status: 'Approved',
-        timestamp: new Date().toISOString(),
-      }),
-    );
+    await w.post(approved());
     await expect
       .poll(async () => (await w.status(String(body['id'])))['attempts'], { timeout: 10_000 })
       .toBe(1);
@@ -289,14 +277,7 @@ describe('handoff across clocks', () => {
       await w.issuer.mint(PUBLIC_URL),
     );
     expect(status).toBe(201);
-    await w.post(
-      envelope({
-        event: 'build.approved',
-        uploadId: 'up-9',
-        status: 'Approved',
-        timestamp: new Date().toISOString(),
-      }),
-    );
+    await w.post(approved());
     await expect
       .poll(async () => (await w.status(String(body['id'])))['outcome'], { timeout: 10_000 })
       .toBe('approved');
@@ -308,14 +289,7 @@ describe('handoff wake-ups', () => {
     // A tick a minute apart: only the append can end this within the poll's timeout.
     const w = await handoffWorld(60_000);
     const { body } = await w.register(handoff({ dispatch: false }), await w.issuer.mint(PUBLIC_URL));
-    await w.post(
-      envelope({
-        event: 'build.approved',
-        uploadId: 'up-9',
-        status: 'Approved',
-        timestamp: new Date().toISOString(),
-      }),
-    );
+    await w.post(approved());
     await expect
       .poll(async () => (await w.status(String(body['id'])))['outcome'], { timeout: 5_000 })
       .toBe('approved');
