@@ -8,8 +8,9 @@ import {
   type StoredHandoff,
 } from './handoff-store.ts';
 
-// Handoffs on SQLite. One process owns the file, so a claim is one short IMMEDIATE transaction; statements run
-// synchronously on the event loop, so nothing interleaves with a group commit.
+// Handoffs on SQLite. One process owns the file, so a claim is one short IMMEDIATE transaction. They run on the
+// store's writer thread (sqlite-writer.ts), one request at a time, so nothing interleaves with a group commit
+// and a lock wait never stalls the event loop.
 
 export function createSqliteHandoffs(db: DatabaseSync): HandoffStore {
   const get = (id: string): StoredHandoff | null => {
