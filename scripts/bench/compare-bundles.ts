@@ -2,7 +2,8 @@
 // bundle A and bundle B take turns at each level, ROUNDS times, so drift hits all three alike. Prints each
 // turn's rate as a ratio of the no-op's measured just before it.
 // `node scripts/bench/compare-bundles.ts <a/index.js> <b/index.js>` (BENCH_SECONDS, BENCH_LEVELS,
-// BENCH_PROVIDERS, BENCH_ROUNDS as in bridge.ts).
+// BENCH_PROVIDERS, BENCH_ROUNDS as in bridge.ts). BENCH_PROBE=1 also sends `GET /healthz`, one at a time,
+// beside each bridge's load and prints its p99: how long the event loop leaves other requests waiting.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -11,12 +12,14 @@ import { startBridgeProcess, type BridgeProcess } from '../bridge-process.ts';
 import { BENCH_PROVIDER_ENV, benchRequests, type BenchProvider } from './bench-webhooks.ts';
 import { runLevel } from './load.ts';
 import { ms, percentile } from './stats.ts';
+import { Pool } from 'undici';
 
 const INGEST = 'bench-ingest-token-0123456789';
 const seconds = Number(process.env.BENCH_SECONDS ?? 3);
 const levels = (process.env.BENCH_LEVELS?.split(',') ?? ['1', '16', '64']).map(Number);
 const providers = (process.env.BENCH_PROVIDERS?.split(',') ?? ['streampixel']) as BenchProvider[];
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
+const probe = Boolean(process.env.BENCH_PROBE);
 const [bundleA, bundleB] = process.argv.slice(2).map((path) => resolve(path));
 if (!bundleA || !bundleB) throw new Error('usage: compare-bundles.ts <bundle A> <bundle B>');
 
@@ -24,6 +27,22 @@ if (!bundleA || !bundleB) throw new Error('usage: compare-bundles.ts <bundle A> 
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
+/** Round trips of GET /healthz, one after another, until `done` settles. */
+async function probeHealth(url: string, done: Promise<unknown>): Promise<number[]> {
+  const pool = new Pool(url, { connections: 1 });
+  const latencies: number[] = [];
+  let finished = false;
+  void done.finally(() => (finished = true));
+  while (!finished) {
+    const t0 = performance.now();
+    const response = await pool.request({ method: 'GET', path: '/healthz' });
+    await response.body.dump();
+    latencies.push(performance.now() - t0);
+  }
+  await pool.close();
+  return latencies;
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-compare-'));
@@ -65,11 +84,14 @@ try {
         for (const [name, bridge] of Object.entries(targets)) {
           const requests = benchRequests(provider, count, `${name}${round}`);
           const cpu = cpuSeconds(bridge.child.pid!);
-          const result = await runLevel(bridge.url, path, requests, senders, seconds);
+          const running = runLevel(bridge.url, path, requests, senders, seconds);
+          const health = probe ? probeHealth(bridge.url, running) : undefined;
+          const result = await running;
           // The bridge's own CPU per webhook: steadier than its rate while other work shares the cores.
           const cpuPerRequest = ((cpuSeconds(bridge.child.pid!) - cpu) * 1e6) / result.latencies.length;
+          const healthz = health ? ` healthz p99 ${ms(percentile(await health, 99))}` : '';
           cells.push(
-            `${name} ${Math.round(result.rate)}/s ${(result.rate / base.rate).toFixed(2)}× p99 ${ms(percentile(result.latencies, 99))} ${cpuPerRequest.toFixed(0)} µs CPU/req`,
+            `${name} ${Math.round(result.rate)}/s ${(result.rate / base.rate).toFixed(2)}× p99 ${ms(percentile(result.latencies, 99))} ${cpuPerRequest.toFixed(0)} µs CPU/req${healthz}`,
           );
         }
         console.log(
