@@ -123,6 +123,12 @@ export function buildBridgeApp(options: BridgeAppOptions): FastifyInstance {
     done(null, payload);
   });
 
+  // A client may half-close its side once the request is sent (shutdown(SHUT_WR)) and still read the answer.
+  // By default Node then aborts the request and ends the socket, so a webhook stored a moment later would lose
+  // its acknowledgement; with this, the answer is written and the socket closed after it.
+  // (A documented property of node:http's Server that @types/node leaves out.)
+  (app.server as typeof app.server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
+
   // Node answers a request cut for slowness itself (408, through fastify's clientError handler); count it.
   app.server.on('clientError', (error: NodeJS.ErrnoException) => {
     if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') metrics.rejected('slow_request');

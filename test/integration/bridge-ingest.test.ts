@@ -1,4 +1,6 @@
+import { connect } from 'node:net';
 import { Readable } from 'node:stream';
+import { setTimeout as delay } from 'node:timers/promises';
 import { request } from 'undici';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { buildBridgeApp } from '../../src/bridge/app.ts';
@@ -7,12 +9,14 @@ import {
   AUTH,
   createHarness,
   envelope,
+  INGEST_PATH,
   INGEST_TOKEN,
   metric,
   NOW,
   openTestStore,
   type StoreKind,
 } from '../unit/bridge/harness.ts';
+import { createMemoryStore } from '../unit/bridge/memory-store.ts';
 
 // POST /hooks/streampixel/:token: every answer DESIGN §4 promises, on the in-memory double and on SQLite.
 
@@ -304,5 +308,36 @@ describe('metrics after traffic', () => {
     }
     expect(metric(text, 'bridge_ingest_ack_seconds_count')).toBe(3);
     expect(metric(text, 'bridge_waiters')).toBe(0);
+  });
+});
+
+describe('a sender that half-closes once its request is sent', () => {
+  it('still gets its acknowledgement when the event is stored after the half-close arrived', async () => {
+    const store = createMemoryStore();
+    // A commit slower than the sender's FIN: what a synced write on a busy disk looks like.
+    const append = store.append.bind(store);
+    Object.assign(store, {
+      append: async (...args: Parameters<typeof append>) => {
+        await delay(100);
+        return append(...args);
+      },
+    });
+    const h = await createHarness({ store, listen: true });
+    const body = JSON.stringify(envelope());
+    const socket = connect(Number(new URL(h.origin).port), '127.0.0.1');
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    socket.end(
+      `POST ${INGEST_PATH} HTTP/1.1\r\nhost: bridge\r\ncontent-type: application/json\r\n` +
+        `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+    await closed;
+    const answer = Buffer.concat(chunks).toString('utf8');
+    expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+    expect(answer).toContain('"duplicate":false');
+    expect(await store.read({ provider: 'streampixel', subject: 'up-1', after: 0, limit: 10 })).toHaveLength(
+      1,
+    );
   });
 });

@@ -57,7 +57,8 @@ export interface WaitScope {
 
 /**
  * What ends a held request. The response's 'close' (not the request's) is the one that means "connection
- * gone" on every Node version this runs on. Plain listeners and one timer, all removed by dispose(), rather
+ * gone" on every Node version this runs on; the socket's 'end' (the client closed its side: the server keeps
+ * half-open connections so a webhook's answer is not lost, app.ts) means the same for a reader. Plain listeners and one timer, all removed by dispose(), rather
  * than AbortSignal.any/timeout, whose timers and links would outlive thousands of short waits.
  */
 export function createWaitScope(reply: FastifyReply, closing: AbortSignal, timeoutMs?: number): WaitScope {
@@ -71,8 +72,10 @@ export function createWaitScope(reply: FastifyReply, closing: AbortSignal, timeo
   };
   const onClosing = () => controller.abort();
   const timer = timeoutMs === undefined ? undefined : setTimeout(() => controller.abort(), timeoutMs);
-  if (response.destroyed) onResponseClose();
+  const socket = response.socket;
+  if (response.destroyed || socket?.readableEnded) onResponseClose();
   response.once('close', onResponseClose);
+  socket?.once('end', onResponseClose);
   if (closing.aborted) controller.abort();
   else closing.addEventListener('abort', onClosing, { once: true });
   return {
@@ -83,6 +86,7 @@ export function createWaitScope(reply: FastifyReply, closing: AbortSignal, timeo
     dispose() {
       clearTimeout(timer);
       response.off('close', onResponseClose);
+      socket?.off('end', onResponseClose);
       closing.removeEventListener('abort', onClosing);
     },
   };
