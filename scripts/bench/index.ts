@@ -3,6 +3,7 @@
 import { cpus, loadavg, totalmem } from 'node:os';
 import { benchActionStart } from './action-start.ts';
 import { benchBridge } from './bridge.ts';
+import { benchFsync } from './fsync.ts';
 import { benchStores } from './store.ts';
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
@@ -24,3 +25,6 @@ for (const line of await benchActionStart()) console.log(`- ${line}`);
 console.log('\n### Release bridge\n');
 for (const line of await benchBridge()) console.log(line);
 for (const line of await benchStores()) console.log(line);
+// What one durable write costs on this disk: the floor under a lone sender's ack.
+console.log('#### Durable write on this disk\n');
+for (const line of benchFsync()) console.log(line);
