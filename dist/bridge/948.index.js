@@ -1,169 +1,6 @@
-export const id = 146;
-export const ids = [146];
+export const id = 948;
+export const ids = [948];
 export const modules = {
-
-/***/ 71265:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
-
-
-// EXPORTS
-__webpack_require__.d(__webpack_exports__, {
-  o: () => (/* binding */ MIGRATIONS)
-});
-
-;// CONCATENATED MODULE: ./src/bridge/migrations/001-events.ts
-// The append-only events table of DESIGN §4.
-// - cursor never repeats, even after retention deletes the newest rows: SQLite needs AUTOINCREMENT for that
-//   (a plain rowid reuses max+1), a PostgreSQL identity is a sequence and never goes back.
-// - the unique dedupe_key index is what INSERT … ON CONFLICT (dedupe_key) DO NOTHING relies on.
-// - (provider, subject, cursor) serves "events of one build after a cursor" and max(cursor) per build.
-// - received_at serves retention (purgeOlderThan).
-// SQLite keeps received_at as integer milliseconds since the epoch; PostgreSQL as timestamptz (milliseconds
-// survive: it stores microseconds).
-const eventsMigration = {
-    version: 1,
-    name: 'events',
-    sqlite: `
-CREATE TABLE events (
-  cursor INTEGER PRIMARY KEY AUTOINCREMENT,
-  provider TEXT NOT NULL,
-  subject TEXT NOT NULL,
-  type TEXT NOT NULL,
-  dedupe_key TEXT NOT NULL,
-  received_at INTEGER NOT NULL,
-  body TEXT NOT NULL
-) STRICT;
-CREATE UNIQUE INDEX events_dedupe_key ON events (dedupe_key);
-CREATE INDEX events_provider_subject_cursor ON events (provider, subject, cursor);
-CREATE INDEX events_received_at ON events (received_at);
-`,
-    postgres: `
-CREATE TABLE events (
-  cursor bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  provider text NOT NULL,
-  subject text NOT NULL,
-  type text NOT NULL,
-  dedupe_key text NOT NULL,
-  received_at timestamptz NOT NULL,
-  body text NOT NULL
-);
-CREATE UNIQUE INDEX events_dedupe_key ON events (dedupe_key);
-CREATE INDEX events_provider_subject_cursor ON events (provider, subject, cursor);
-CREATE INDEX events_received_at ON events (received_at);
-`,
-};
-
-;// CONCATENATED MODULE: ./src/bridge/migrations/002-normalized.ts
-// The normalised event beside the raw body (DESIGN §7), so readers need no provider parser: phase, the
-// provider's own time, scope, status, detail and links (JSON). occurred_at stays text, as the provider wrote it.
-// Rows stored before this migration are all Streampixel's: they are filled in here, in SQL, from their bodies.
-// PostgreSQL cannot turn a JSON `\u0000` escape into text, so such a row (a hostile body) is left unfilled;
-// readers then see no phase for it, as for any row they cannot read.
-const PHASE_OF_TYPE = `CASE type
-    WHEN 'build.approved' THEN 'success'
-    WHEN 'build.rejected' THEN 'failure'
-    WHEN 'webhook.test' THEN 'test'
-    WHEN 'build.uploaded' THEN 'progress'
-    WHEN 'build.downloading' THEN 'progress'
-    WHEN 'build.extracting' THEN 'progress'
-    WHEN 'build.saving' THEN 'progress'
-    WHEN 'build.distributing' THEN 'progress'
-    ELSE 'other' END`;
-const normalizedMigration = {
-    version: 2,
-    name: 'normalized',
-    sqlite: `
-ALTER TABLE events ADD COLUMN phase TEXT;
-ALTER TABLE events ADD COLUMN occurred_at TEXT;
-ALTER TABLE events ADD COLUMN scope TEXT;
-ALTER TABLE events ADD COLUMN status TEXT;
-ALTER TABLE events ADD COLUMN detail TEXT;
-ALTER TABLE events ADD COLUMN links TEXT;
-UPDATE events SET
-  phase = ${PHASE_OF_TYPE},
-  occurred_at = json_extract(body, '$.timestamp'),
-  scope = json_extract(body, '$.projectId'),
-  status = json_extract(body, '$.status'),
-  detail = json_extract(body, '$.objection'),
-  links = CASE WHEN json_type(body, '$.fileUrl') = 'text'
-    THEN json_object('fileUrl', json_extract(body, '$.fileUrl')) ELSE '{}' END
-WHERE provider = 'streampixel' AND json_valid(body);
-`,
-    postgres: `
-ALTER TABLE events
-  ADD COLUMN phase text,
-  ADD COLUMN occurred_at text,
-  ADD COLUMN scope text,
-  ADD COLUMN status text,
-  ADD COLUMN detail text,
-  ADD COLUMN links text;
-UPDATE events SET
-  phase = ${PHASE_OF_TYPE},
-  occurred_at = body::json->>'timestamp',
-  scope = body::json->>'projectId',
-  status = body::json->>'status',
-  detail = body::json->>'objection',
-  links = CASE WHEN json_typeof(body::json->'fileUrl') = 'string'
-    THEN json_build_object('fileUrl', body::json->>'fileUrl')::text ELSE '{}' END
-WHERE provider = 'streampixel' AND strpos(body, '\\u0000') = 0;
-`,
-};
-
-;// CONCATENATED MODULE: ./src/bridge/migrations/003-handoffs.ts
-// Handoffs (DESIGN §10): releases the bridge finishes after the job has ended, durable beside the events so a
-// restart loses none. A replica works on one only while it holds its lease (claimed_by, claimed_until): on
-// PostgreSQL several replicas claim with FOR UPDATE SKIP LOCKED, so each handoff has one owner at a time, and
-// a replica that dies lets its lease run out for another to take over. Times are milliseconds since the epoch.
-const handoffsMigration = {
-    version: 3,
-    name: 'handoffs',
-    sqlite: `
-CREATE TABLE handoffs (
-  id TEXT PRIMARY KEY,
-  repository TEXT NOT NULL,
-  request TEXT NOT NULL,
-  state TEXT NOT NULL,
-  outcome TEXT,
-  detail TEXT,
-  cursor INTEGER NOT NULL DEFAULT 0,
-  attempts INTEGER NOT NULL DEFAULT 0,
-  next_attempt_at INTEGER NOT NULL,
-  claimed_by TEXT,
-  claimed_until INTEGER,
-  created_at INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL
-) STRICT;
-CREATE INDEX handoffs_open ON handoffs (state, next_attempt_at);
-`,
-    postgres: `
-CREATE TABLE handoffs (
-  id text PRIMARY KEY,
-  repository text NOT NULL,
-  request text NOT NULL,
-  state text NOT NULL,
-  outcome text,
-  detail text,
-  cursor bigint NOT NULL DEFAULT 0,
-  attempts integer NOT NULL DEFAULT 0,
-  next_attempt_at bigint NOT NULL,
-  claimed_by text,
-  claimed_until bigint,
-  created_at bigint NOT NULL,
-  updated_at bigint NOT NULL
-);
-CREATE INDEX handoffs_open ON handoffs (state, next_attempt_at);
-`,
-};
-
-;// CONCATENATED MODULE: ./src/bridge/migrations/index.ts
-
-
-
-/** Every migration, in the order they apply. Append new ones; never edit one that has shipped. */
-const MIGRATIONS = [eventsMigration, normalizedMigration, handoffsMigration];
-
-
-/***/ }),
 
 /***/ 85807:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
@@ -245,7 +82,9 @@ var errors = __webpack_require__(70152);
 // instead of one per event. Items queue; a flush runs on the next turn of the event loop (setImmediate
 // lets every request that arrived in the same I/O phase join), or at once when `maxBatch` items wait.
 // One batch is in flight at a time: whatever queues meanwhile becomes the next batch the moment it ends,
-// so batches grow with load and latency stays about one commit.
+// so batches grow with load and latency stays about one commit. (Both stores commit off the event loop, on
+// SQLite's writer thread or PostgreSQL's server, so the next batch forms while one commits. A second batch
+// in flight was measured on SQLite and bought nothing: more, smaller transactions for the same rate.)
 class GroupCommitQueue {
     #maxBatch;
     #commit;
@@ -432,6 +271,7 @@ class LifecycleEventStore {
             get: open(backendHandoffs.get.bind(backendHandoffs)),
             claim: open(backendHandoffs.claim.bind(backendHandoffs)),
             update: open(backendHandoffs.update.bind(backendHandoffs)),
+            countOpen: open(backendHandoffs.countOpen.bind(backendHandoffs)),
         };
         this.#queue = new GroupCommitQueue({
             maxBatch: options.maxBatch ?? DEFAULT_MAX_BATCH,
@@ -549,7 +389,7 @@ function normalizedFields(row) {
 
 /***/ }),
 
-/***/ 24146:
+/***/ 68948:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -743,6 +583,12 @@ function createPostgresHandoffs(pool) {
          WHERE id = $${columns.length + 1} AND claimed_by = $${columns.length + 2}`, [...columns.map(([, value]) => value), id, owner]);
             return result.rowCount === 1;
         },
+        async countOpen() {
+            const { rows } = await pool.query('SELECT count(*)::int AS open FROM handoffs WHERE state = $1', [
+                handoff_store/* HANDOFF_STATE */.pp.following,
+            ]);
+            return Number(rows[0]?.open ?? 0);
+        },
     };
 }
 
@@ -867,8 +713,202 @@ class NotificationListener {
     }
 }
 
-// EXTERNAL MODULE: ./src/bridge/migrations/index.ts + 3 modules
-var bridge_migrations = __webpack_require__(71265);
+;// CONCATENATED MODULE: ./src/bridge/migrations/001-events.ts
+// The append-only events table of DESIGN §4.
+// - cursor never repeats, even after retention deletes the newest rows: SQLite needs AUTOINCREMENT for that
+//   (a plain rowid reuses max+1), a PostgreSQL identity is a sequence and never goes back.
+// - the unique dedupe_key index is what INSERT … ON CONFLICT (dedupe_key) DO NOTHING relies on.
+// - (provider, subject, cursor) serves "events of one build after a cursor" and max(cursor) per build.
+// - received_at serves retention (purgeOlderThan).
+// SQLite keeps received_at as integer milliseconds since the epoch; PostgreSQL as timestamptz (milliseconds
+// survive: it stores microseconds).
+const eventsMigration = {
+    version: 1,
+    name: 'events',
+    sqlite: `
+CREATE TABLE events (
+  cursor INTEGER PRIMARY KEY AUTOINCREMENT,
+  provider TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  type TEXT NOT NULL,
+  dedupe_key TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  body TEXT NOT NULL
+) STRICT;
+CREATE UNIQUE INDEX events_dedupe_key ON events (dedupe_key);
+CREATE INDEX events_provider_subject_cursor ON events (provider, subject, cursor);
+CREATE INDEX events_received_at ON events (received_at);
+`,
+    postgres: `
+CREATE TABLE events (
+  cursor bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  provider text NOT NULL,
+  subject text NOT NULL,
+  type text NOT NULL,
+  dedupe_key text NOT NULL,
+  received_at timestamptz NOT NULL,
+  body text NOT NULL
+);
+CREATE UNIQUE INDEX events_dedupe_key ON events (dedupe_key);
+CREATE INDEX events_provider_subject_cursor ON events (provider, subject, cursor);
+CREATE INDEX events_received_at ON events (received_at);
+`,
+};
+
+;// CONCATENATED MODULE: ./src/bridge/migrations/002-normalized.ts
+// The normalised event beside the raw body (DESIGN §7), so readers need no provider parser: phase, the
+// provider's own time, scope, status, detail and links (JSON). occurred_at stays text, as the provider wrote it.
+// Rows stored before this migration are all Streampixel's: they are filled in here, in SQL, from their bodies.
+// PostgreSQL cannot turn a JSON `\u0000` escape into text, so such a row (a hostile body) is left unfilled;
+// readers then see no phase for it, as for any row they cannot read.
+const PHASE_OF_TYPE = `CASE type
+    WHEN 'build.approved' THEN 'success'
+    WHEN 'build.rejected' THEN 'failure'
+    WHEN 'webhook.test' THEN 'test'
+    WHEN 'build.uploaded' THEN 'progress'
+    WHEN 'build.downloading' THEN 'progress'
+    WHEN 'build.extracting' THEN 'progress'
+    WHEN 'build.saving' THEN 'progress'
+    WHEN 'build.distributing' THEN 'progress'
+    ELSE 'other' END`;
+const normalizedMigration = {
+    version: 2,
+    name: 'normalized',
+    sqlite: `
+ALTER TABLE events ADD COLUMN phase TEXT;
+ALTER TABLE events ADD COLUMN occurred_at TEXT;
+ALTER TABLE events ADD COLUMN scope TEXT;
+ALTER TABLE events ADD COLUMN status TEXT;
+ALTER TABLE events ADD COLUMN detail TEXT;
+ALTER TABLE events ADD COLUMN links TEXT;
+UPDATE events SET
+  phase = ${PHASE_OF_TYPE},
+  occurred_at = json_extract(body, '$.timestamp'),
+  scope = json_extract(body, '$.projectId'),
+  status = json_extract(body, '$.status'),
+  detail = json_extract(body, '$.objection'),
+  links = CASE WHEN json_type(body, '$.fileUrl') = 'text'
+    THEN json_object('fileUrl', json_extract(body, '$.fileUrl')) ELSE '{}' END
+WHERE provider = 'streampixel' AND json_valid(body);
+`,
+    postgres: `
+ALTER TABLE events
+  ADD COLUMN phase text,
+  ADD COLUMN occurred_at text,
+  ADD COLUMN scope text,
+  ADD COLUMN status text,
+  ADD COLUMN detail text,
+  ADD COLUMN links text;
+UPDATE events SET
+  phase = ${PHASE_OF_TYPE},
+  occurred_at = body::json->>'timestamp',
+  scope = body::json->>'projectId',
+  status = body::json->>'status',
+  detail = body::json->>'objection',
+  links = CASE WHEN json_typeof(body::json->'fileUrl') = 'string'
+    THEN json_build_object('fileUrl', body::json->>'fileUrl')::text ELSE '{}' END
+WHERE provider = 'streampixel' AND strpos(body, '\\u0000') = 0;
+`,
+};
+
+;// CONCATENATED MODULE: ./src/bridge/migrations/003-handoffs.ts
+// Handoffs (DESIGN §10): releases the bridge finishes after the job has ended, durable beside the events so a
+// restart loses none. A replica works on one only while it holds its lease (claimed_by, claimed_until): on
+// PostgreSQL several replicas claim with FOR UPDATE SKIP LOCKED, so each handoff has one owner at a time, and
+// a replica that dies lets its lease run out for another to take over. Times are milliseconds since the epoch.
+const handoffsMigration = {
+    version: 3,
+    name: 'handoffs',
+    sqlite: `
+CREATE TABLE handoffs (
+  id TEXT PRIMARY KEY,
+  repository TEXT NOT NULL,
+  request TEXT NOT NULL,
+  state TEXT NOT NULL,
+  outcome TEXT,
+  detail TEXT,
+  cursor INTEGER NOT NULL DEFAULT 0,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  claimed_by TEXT,
+  claimed_until INTEGER,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX handoffs_open ON handoffs (state, next_attempt_at);
+`,
+    postgres: `
+CREATE TABLE handoffs (
+  id text PRIMARY KEY,
+  repository text NOT NULL,
+  request text NOT NULL,
+  state text NOT NULL,
+  outcome text,
+  detail text,
+  cursor bigint NOT NULL DEFAULT 0,
+  attempts integer NOT NULL DEFAULT 0,
+  next_attempt_at bigint NOT NULL,
+  claimed_by text,
+  claimed_until bigint,
+  created_at bigint NOT NULL,
+  updated_at bigint NOT NULL
+);
+CREATE INDEX handoffs_open ON handoffs (state, next_attempt_at);
+`,
+};
+
+;// CONCATENATED MODULE: ./src/bridge/migrations/004-handoff-repository-nullable.ts
+// A handoff registered with BRIDGE_HANDOFF_TOKEN (the CLI, from another CI) has no repository: the bridge only
+// notifies for it and never calls GitHub. Its repository column becomes nullable; every row stored before keeps
+// its repository. SQLite cannot drop NOT NULL in place, so the small table is rebuilt (create, copy, drop,
+// rename: SQLite's documented procedure), inside the migration's one transaction; its index goes with the old
+// table and is made again.
+const handoffRepositoryNullableMigration = {
+    version: 4,
+    name: 'handoff-repository-nullable',
+    sqlite: `
+CREATE TABLE handoffs_rebuilt (
+  id TEXT PRIMARY KEY,
+  repository TEXT,
+  request TEXT NOT NULL,
+  state TEXT NOT NULL,
+  outcome TEXT,
+  detail TEXT,
+  cursor INTEGER NOT NULL DEFAULT 0,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  claimed_by TEXT,
+  claimed_until INTEGER,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+) STRICT;
+INSERT INTO handoffs_rebuilt (id, repository, request, state, outcome, detail, cursor, attempts,
+    next_attempt_at, claimed_by, claimed_until, created_at, updated_at)
+  SELECT id, repository, request, state, outcome, detail, cursor, attempts,
+    next_attempt_at, claimed_by, claimed_until, created_at, updated_at
+  FROM handoffs;
+DROP TABLE handoffs;
+ALTER TABLE handoffs_rebuilt RENAME TO handoffs;
+CREATE INDEX handoffs_open ON handoffs (state, next_attempt_at);
+`,
+    postgres: `
+ALTER TABLE handoffs ALTER COLUMN repository DROP NOT NULL;
+`,
+};
+
+;// CONCATENATED MODULE: ./src/bridge/migrations/index.ts
+
+
+
+
+/** Every migration, in the order they apply. Append new ones; never edit one that has shipped. */
+const MIGRATIONS = [
+    eventsMigration,
+    normalizedMigration,
+    handoffsMigration,
+    handoffRepositoryNullableMigration,
+];
+
 ;// CONCATENATED MODULE: ./src/bridge/store/postgres-migrate.ts
 
 
@@ -880,7 +920,7 @@ var bridge_migrations = __webpack_require__(71265);
  * replicas start at once: a session advisory lock lets one migrate while the others wait, then find every
  * version recorded. (Without it two CREATE TABLE IF NOT EXISTS can still collide in the catalog.)
  */
-async function migratePostgres(pool, migrations = bridge_migrations/* MIGRATIONS */.o) {
+async function migratePostgres(pool, migrations = MIGRATIONS) {
     const { client, release } = await checkOut(pool);
     let broken;
     try {

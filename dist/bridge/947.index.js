@@ -1,169 +1,6 @@
-export const id = 235;
-export const ids = [235];
+export const id = 947;
+export const ids = [947];
 export const modules = {
-
-/***/ 71265:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
-
-
-// EXPORTS
-__webpack_require__.d(__webpack_exports__, {
-  o: () => (/* binding */ MIGRATIONS)
-});
-
-;// CONCATENATED MODULE: ./src/bridge/migrations/001-events.ts
-// The append-only events table of DESIGN §4.
-// - cursor never repeats, even after retention deletes the newest rows: SQLite needs AUTOINCREMENT for that
-//   (a plain rowid reuses max+1), a PostgreSQL identity is a sequence and never goes back.
-// - the unique dedupe_key index is what INSERT … ON CONFLICT (dedupe_key) DO NOTHING relies on.
-// - (provider, subject, cursor) serves "events of one build after a cursor" and max(cursor) per build.
-// - received_at serves retention (purgeOlderThan).
-// SQLite keeps received_at as integer milliseconds since the epoch; PostgreSQL as timestamptz (milliseconds
-// survive: it stores microseconds).
-const eventsMigration = {
-    version: 1,
-    name: 'events',
-    sqlite: `
-CREATE TABLE events (
-  cursor INTEGER PRIMARY KEY AUTOINCREMENT,
-  provider TEXT NOT NULL,
-  subject TEXT NOT NULL,
-  type TEXT NOT NULL,
-  dedupe_key TEXT NOT NULL,
-  received_at INTEGER NOT NULL,
-  body TEXT NOT NULL
-) STRICT;
-CREATE UNIQUE INDEX events_dedupe_key ON events (dedupe_key);
-CREATE INDEX events_provider_subject_cursor ON events (provider, subject, cursor);
-CREATE INDEX events_received_at ON events (received_at);
-`,
-    postgres: `
-CREATE TABLE events (
-  cursor bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  provider text NOT NULL,
-  subject text NOT NULL,
-  type text NOT NULL,
-  dedupe_key text NOT NULL,
-  received_at timestamptz NOT NULL,
-  body text NOT NULL
-);
-CREATE UNIQUE INDEX events_dedupe_key ON events (dedupe_key);
-CREATE INDEX events_provider_subject_cursor ON events (provider, subject, cursor);
-CREATE INDEX events_received_at ON events (received_at);
-`,
-};
-
-;// CONCATENATED MODULE: ./src/bridge/migrations/002-normalized.ts
-// The normalised event beside the raw body (DESIGN §7), so readers need no provider parser: phase, the
-// provider's own time, scope, status, detail and links (JSON). occurred_at stays text, as the provider wrote it.
-// Rows stored before this migration are all Streampixel's: they are filled in here, in SQL, from their bodies.
-// PostgreSQL cannot turn a JSON `\u0000` escape into text, so such a row (a hostile body) is left unfilled;
-// readers then see no phase for it, as for any row they cannot read.
-const PHASE_OF_TYPE = `CASE type
-    WHEN 'build.approved' THEN 'success'
-    WHEN 'build.rejected' THEN 'failure'
-    WHEN 'webhook.test' THEN 'test'
-    WHEN 'build.uploaded' THEN 'progress'
-    WHEN 'build.downloading' THEN 'progress'
-    WHEN 'build.extracting' THEN 'progress'
-    WHEN 'build.saving' THEN 'progress'
-    WHEN 'build.distributing' THEN 'progress'
-    ELSE 'other' END`;
-const normalizedMigration = {
-    version: 2,
-    name: 'normalized',
-    sqlite: `
-ALTER TABLE events ADD COLUMN phase TEXT;
-ALTER TABLE events ADD COLUMN occurred_at TEXT;
-ALTER TABLE events ADD COLUMN scope TEXT;
-ALTER TABLE events ADD COLUMN status TEXT;
-ALTER TABLE events ADD COLUMN detail TEXT;
-ALTER TABLE events ADD COLUMN links TEXT;
-UPDATE events SET
-  phase = ${PHASE_OF_TYPE},
-  occurred_at = json_extract(body, '$.timestamp'),
-  scope = json_extract(body, '$.projectId'),
-  status = json_extract(body, '$.status'),
-  detail = json_extract(body, '$.objection'),
-  links = CASE WHEN json_type(body, '$.fileUrl') = 'text'
-    THEN json_object('fileUrl', json_extract(body, '$.fileUrl')) ELSE '{}' END
-WHERE provider = 'streampixel' AND json_valid(body);
-`,
-    postgres: `
-ALTER TABLE events
-  ADD COLUMN phase text,
-  ADD COLUMN occurred_at text,
-  ADD COLUMN scope text,
-  ADD COLUMN status text,
-  ADD COLUMN detail text,
-  ADD COLUMN links text;
-UPDATE events SET
-  phase = ${PHASE_OF_TYPE},
-  occurred_at = body::json->>'timestamp',
-  scope = body::json->>'projectId',
-  status = body::json->>'status',
-  detail = body::json->>'objection',
-  links = CASE WHEN json_typeof(body::json->'fileUrl') = 'string'
-    THEN json_build_object('fileUrl', body::json->>'fileUrl')::text ELSE '{}' END
-WHERE provider = 'streampixel' AND strpos(body, '\\u0000') = 0;
-`,
-};
-
-;// CONCATENATED MODULE: ./src/bridge/migrations/003-handoffs.ts
-// Handoffs (DESIGN §10): releases the bridge finishes after the job has ended, durable beside the events so a
-// restart loses none. A replica works on one only while it holds its lease (claimed_by, claimed_until): on
-// PostgreSQL several replicas claim with FOR UPDATE SKIP LOCKED, so each handoff has one owner at a time, and
-// a replica that dies lets its lease run out for another to take over. Times are milliseconds since the epoch.
-const handoffsMigration = {
-    version: 3,
-    name: 'handoffs',
-    sqlite: `
-CREATE TABLE handoffs (
-  id TEXT PRIMARY KEY,
-  repository TEXT NOT NULL,
-  request TEXT NOT NULL,
-  state TEXT NOT NULL,
-  outcome TEXT,
-  detail TEXT,
-  cursor INTEGER NOT NULL DEFAULT 0,
-  attempts INTEGER NOT NULL DEFAULT 0,
-  next_attempt_at INTEGER NOT NULL,
-  claimed_by TEXT,
-  claimed_until INTEGER,
-  created_at INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL
-) STRICT;
-CREATE INDEX handoffs_open ON handoffs (state, next_attempt_at);
-`,
-    postgres: `
-CREATE TABLE handoffs (
-  id text PRIMARY KEY,
-  repository text NOT NULL,
-  request text NOT NULL,
-  state text NOT NULL,
-  outcome text,
-  detail text,
-  cursor bigint NOT NULL DEFAULT 0,
-  attempts integer NOT NULL DEFAULT 0,
-  next_attempt_at bigint NOT NULL,
-  claimed_by text,
-  claimed_until bigint,
-  created_at bigint NOT NULL,
-  updated_at bigint NOT NULL
-);
-CREATE INDEX handoffs_open ON handoffs (state, next_attempt_at);
-`,
-};
-
-;// CONCATENATED MODULE: ./src/bridge/migrations/index.ts
-
-
-
-/** Every migration, in the order they apply. Append new ones; never edit one that has shipped. */
-const MIGRATIONS = [eventsMigration, normalizedMigration, handoffsMigration];
-
-
-/***/ }),
 
 /***/ 85807:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
@@ -245,7 +82,9 @@ var errors = __webpack_require__(70152);
 // instead of one per event. Items queue; a flush runs on the next turn of the event loop (setImmediate
 // lets every request that arrived in the same I/O phase join), or at once when `maxBatch` items wait.
 // One batch is in flight at a time: whatever queues meanwhile becomes the next batch the moment it ends,
-// so batches grow with load and latency stays about one commit.
+// so batches grow with load and latency stays about one commit. (Both stores commit off the event loop, on
+// SQLite's writer thread or PostgreSQL's server, so the next batch forms while one commits. A second batch
+// in flight was measured on SQLite and bought nothing: more, smaller transactions for the same rate.)
 class GroupCommitQueue {
     #maxBatch;
     #commit;
@@ -432,6 +271,7 @@ class LifecycleEventStore {
             get: open(backendHandoffs.get.bind(backendHandoffs)),
             claim: open(backendHandoffs.claim.bind(backendHandoffs)),
             update: open(backendHandoffs.update.bind(backendHandoffs)),
+            countOpen: open(backendHandoffs.countOpen.bind(backendHandoffs)),
         };
         this.#queue = new GroupCommitQueue({
             maxBatch: options.maxBatch ?? DEFAULT_MAX_BATCH,
@@ -549,7 +389,7 @@ function normalizedFields(row) {
 
 /***/ }),
 
-/***/ 4235:
+/***/ 59947:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -562,105 +402,137 @@ __webpack_require__.d(__webpack_exports__, {
 var normalized_columns = __webpack_require__(87816);
 // EXTERNAL MODULE: external "node:sqlite"
 var external_node_sqlite_ = __webpack_require__(80099);
+// EXTERNAL MODULE: ./src/lib/logger.ts
+var logger = __webpack_require__(2415);
 // EXTERNAL MODULE: ./src/bridge/store/append-listeners.ts
 var append_listeners = __webpack_require__(85807);
+// EXTERNAL MODULE: ./src/bridge/store/event-store.ts + 2 modules
+var event_store = __webpack_require__(74396);
+// EXTERNAL MODULE: external "node:worker_threads"
+var external_node_worker_threads_ = __webpack_require__(75919);
 // EXTERNAL MODULE: ./src/lib/error-message.ts
 var error_message = __webpack_require__(24659);
 // EXTERNAL MODULE: ./src/bridge/store/errors.ts
 var errors = __webpack_require__(70152);
-// EXTERNAL MODULE: ./src/bridge/store/event-store.ts + 2 modules
-var event_store = __webpack_require__(74396);
-// EXTERNAL MODULE: ./src/bridge/store/handoff-store.ts
-var handoff_store = __webpack_require__(80209);
-;// CONCATENATED MODULE: ./src/bridge/store/sqlite-handoffs.ts
-
-
-// Handoffs on SQLite. One process owns the file, so a claim is one short IMMEDIATE transaction; statements run
-// synchronously on the event loop, so nothing interleaves with a group commit.
-function createSqliteHandoffs(db) {
-    const get = (id) => {
-        const row = db.prepare('SELECT * FROM handoffs WHERE id = ?').get(id);
-        return row ? (0,handoff_store/* toStoredHandoff */.Nn)(row) : null;
-    };
-    return {
-        async register({ id, repository, request, now }) {
-            const inserted = db
-                .prepare(`INSERT INTO handoffs (id, repository, request, state, next_attempt_at, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING id`)
-                .get(id, repository, JSON.stringify(request), handoff_store/* HANDOFF_STATE */.pp.following, now, now, now);
-            if (!inserted)
-                throw new errors/* StoreError */.AD(errors/* STORE_ERROR_CODE */.ZK.invalidEvent, `a handoff ${id} is already registered`);
-            return get(id);
-        },
-        get: async (id) => get(id),
-        async claim(owner, now, leaseMs, limit) {
-            db.exec('BEGIN IMMEDIATE');
-            try {
-                const ids = db
-                    .prepare(`SELECT id FROM handoffs WHERE state = ? AND next_attempt_at <= ?
-               AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY next_attempt_at LIMIT ?`)
-                    .all(handoff_store/* HANDOFF_STATE */.pp.following, now, now, limit)
-                    .map((row) => String(row['id']));
-                const take = db.prepare('UPDATE handoffs SET claimed_by = ?, claimed_until = ? WHERE id = ?');
-                for (const id of ids)
-                    take.run(owner, now + leaseMs, id);
-                db.exec('COMMIT');
-                return ids.map((id) => get(id));
-            }
-            catch (error) {
-                if (db.isTransaction)
-                    db.exec('ROLLBACK');
-                throw error;
-            }
-        },
-        async update(id, owner, now, patch) {
-            const columns = (0,handoff_store/* patchColumns */.iS)(patch, now);
-            const { changes } = db
-                .prepare(`UPDATE handoffs SET ${columns.map(([name]) => `${name} = ?`).join(', ')} WHERE id = ? AND claimed_by = ?`)
-                .run(...columns.map(([, value]) => value), id, owner);
-            return Number(changes) === 1;
-        },
-    };
-}
-
-// EXTERNAL MODULE: ./src/bridge/migrations/index.ts + 3 modules
-var bridge_migrations = __webpack_require__(71265);
-;// CONCATENATED MODULE: ./src/bridge/store/sqlite-migrate.ts
+;// CONCATENATED MODULE: ./src/bridge/store/sqlite-writer-client.ts
+// The main thread's side of the SQLite writer thread (sqlite-writer.ts): starts it, sends it requests and
+// pairs the replies. A request resolves only on the thread's reply that it is done, so an append is never
+// acknowledged unless its transaction committed. A thread that stops without being asked to fails every
+// request in flight and every later one, and stays failed: the store reports itself unusable (ping throws,
+// readiness answers 503) rather than waiting for a reply that will not come.
 
 
 
-/**
- * Applies the migrations `db` has not recorded yet, each in its own transaction. BEGIN IMMEDIATE takes
- * SQLite's write lock before the "already applied?" check, so two processes opening the same file at once
- * apply each migration exactly once (the second waits out busy_timeout, then finds it recorded).
- */
-function migrateSqlite(db, now, migrations = bridge_migrations/* MIGRATIONS */.o) {
-    db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT');
-    const isApplied = db.prepare('SELECT 1 AS applied FROM schema_migrations WHERE version = ?');
-    const record = db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)');
-    for (const migration of migrations) {
-        db.exec('BEGIN IMMEDIATE');
-        try {
-            if (!isApplied.get(migration.version)) {
-                db.exec(migration.sqlite);
-                record.run(migration.version, now());
-            }
-            db.exec('COMMIT');
-        }
-        catch (error) {
-            if (db.isTransaction)
-                db.exec('ROLLBACK');
-            throw new errors/* StoreError */.AD(errors/* STORE_ERROR_CODE */.ZK.migration, `SQLite migration ${migration.version} (${migration.name}) failed: ${(0,error_message/* messageOf */.b)(error)}`, { cause: error });
-        }
+class SqliteWriterClient {
+    #worker;
+    #logger;
+    #pending = new Map();
+    #exited;
+    #nextId = 1;
+    #closing = false;
+    #failure;
+    constructor(options) {
+        const { entry, logger, ...writer } = options;
+        this.#logger = logger;
+        this.#worker = new external_node_worker_threads_.Worker(entry, {
+            workerData: writer,
+            name: 'sqlite-writer',
+            execArgv: threadExecArgv(process.execArgv),
+        });
+        // An idle store does not keep the process alive (a DatabaseSync on the main thread did not either);
+        // a request in flight does, so a script awaiting an append is not cut short.
+        this.#worker.unref();
+        let uncaught;
+        this.#worker.on('message', (reply) => this.#settle(reply));
+        this.#worker.on('error', (error) => (uncaught = error));
+        // A reply that cannot be deserialised leaves its request unanswered: stop, so every request fails.
+        this.#worker.on('messageerror', () => void this.#worker.terminate());
+        this.#exited = new Promise((resolve) => this.#worker.once('exit', (code) => {
+            this.#exit(code, uncaught);
+            resolve();
+        }));
     }
+    /** Set once the thread stopped without being asked to: nothing can be written any more. */
+    get failure() {
+        return this.#failure;
+    }
+    request(request) {
+        if (this.#failure)
+            return Promise.reject(this.#failure);
+        if (this.#closing)
+            return Promise.reject((0,errors/* storeClosed */.mB)());
+        const id = this.#nextId;
+        this.#nextId += 1;
+        return new Promise((resolve, reject) => {
+            this.#worker.postMessage({ ...request, id });
+            if (this.#pending.size === 0)
+                this.#worker.ref();
+            this.#pending.set(id, { resolve: resolve, reject });
+        });
+    }
+    /** Closes the thread's connection after every request already sent, and waits for the thread to end. */
+    async close() {
+        // Held until the thread has ended, or a script awaiting close() would exit with its promise unsettled.
+        this.#worker.ref();
+        if (!this.#failure && !this.#closing) {
+            const closed = this.request({ op: 'close' });
+            this.#closing = true;
+            // A thread that dies instead of closing has already failed what it held; there is nothing left to do.
+            await closed.catch(() => undefined);
+        }
+        await this.#exited;
+    }
+    #settle(reply) {
+        const pending = this.#pending.get(reply.id);
+        if (!pending)
+            return;
+        this.#pending.delete(reply.id);
+        if (this.#pending.size === 0 && !this.#closing)
+            this.#worker.unref();
+        if (reply.ok)
+            pending.resolve(reply.value);
+        else
+            pending.reject(toError(reply.error));
+    }
+    #exit(code, uncaught) {
+        if (this.#closing && this.#pending.size === 0)
+            return;
+        const reason = uncaught === undefined ? '' : `: ${(0,error_message/* messageOf */.b)(uncaught)}`;
+        this.#failure = new errors/* StoreError */.AD(errors/* STORE_ERROR_CODE */.ZK.writeFailed, `the SQLite writer thread stopped (exit code ${code})${reason}; writes are refused until the bridge restarts`, { cause: uncaught });
+        this.#logger.error(`event store: ${this.#failure.message}`);
+        const pending = [...this.#pending.values()];
+        this.#pending.clear();
+        for (const { reject } of pending)
+            reject(this.#failure);
+    }
+}
+const EVAL_FLAGS = new Set(['-e', '--eval', '-p', '--print', '--input-type']);
+/**
+ * The process's flags (profiling, conditions, imports), less those about an --eval script, which a thread
+ * started from a file refuses (`node --input-type=module -e …` starting a store).
+ */
+function threadExecArgv(argv) {
+    const kept = [];
+    for (let index = 0; index < argv.length; index += 1) {
+        const arg = argv[index];
+        if (EVAL_FLAGS.has(arg))
+            index += 1; // and its value
+        else if (!EVAL_FLAGS.has(arg.split('=')[0]))
+            kept.push(arg);
+    }
+    return kept;
+}
+function toError(failure) {
+    return failure.code ? new errors/* StoreError */.AD(failure.code, failure.message) : new Error(failure.message);
 }
 
 ;// CONCATENATED MODULE: ./src/bridge/store/sqlite.ts
-// The embedded store: one SQLite file through Node's built-in node:sqlite. DatabaseSync is synchronous,
-// so every statement runs on the event loop; group commit keeps that to one short transaction (and one
-// fsync) per turn of the loop however many webhooks arrived in it.
-
-
+// The embedded store: one SQLite file through Node's built-in node:sqlite. DatabaseSync is synchronous, and
+// a COMMIT includes the WAL's fsync, so every write runs on a worker thread of its own (sqlite-writer.ts):
+// while one group-commit batch is being committed and synced there, the event loop goes on parsing and
+// answering requests, and the next batch forms. Reads stay here on a read-only connection: in WAL mode they
+// never wait for the writer, and a read that starts after an append resolved sees it (the append resolves
+// only once the writer's COMMIT returned).
 
 
 
@@ -670,23 +542,24 @@ function migrateSqlite(db, now, migrations = bridge_migrations/* MIGRATIONS */.o
 const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
 /** Rows one retention DELETE removes before yielding, so appends are never stalled behind a long purge. */
 const PURGE_CHUNK = 2_000;
+// From sources this file sits beside the thread's entry; in the ncc bundle (dist/bridge/*.js) the entry is
+// a bundle of its own, which `npm run build:bridge` builds into dist/bridge/sqlite-writer/. (Kept out of
+// `new URL('…', import.meta.url)` with a literal, which ncc would copy as an asset, TypeScript and all.)
+const here = import.meta.url;
+const WRITER_ENTRY = here.endsWith('.ts')
+    ? new URL('./sqlite-writer-thread.ts', here)
+    : new URL('./sqlite-writer/index.js', here);
 const SQL = {
-    begin: 'BEGIN IMMEDIATE',
-    commit: 'COMMIT',
-    insert: `INSERT INTO events (provider, subject, type, dedupe_key, received_at, body, ${normalized_columns/* NORMALIZED_COLUMNS */.yc.join(', ')})
-           VALUES (?, ?, ?, ?, ?, ?, ${normalized_columns/* NORMALIZED_COLUMNS */.yc.map(() => '?').join(', ')})
-           ON CONFLICT (dedupe_key) DO NOTHING
-           RETURNING cursor`,
-    findByKey: 'SELECT cursor FROM events WHERE dedupe_key = ?',
     read: `SELECT cursor, provider, subject, type, dedupe_key, received_at, body, ${normalized_columns/* NORMALIZED_COLUMNS */.yc.join(', ')} FROM events
          WHERE provider = ? AND subject = ? AND cursor > ?
          ORDER BY cursor LIMIT ?`,
     latest: 'SELECT coalesce(max(cursor), 0) AS cursor FROM events WHERE provider = ? AND subject = ?',
-    purgeChunk: `DELETE FROM events WHERE cursor IN
-               (SELECT cursor FROM events WHERE received_at < ? ORDER BY received_at LIMIT ?)`,
     ping: 'SELECT 1 AS ok',
 };
-/** Opens (or creates) the SQLite file at `options.path`. Call migrate() before the first append. */
+/**
+ * Opens (or creates) the SQLite file at `options.path`. Call migrate() before the first append; it reports
+ * a file that cannot be opened or configured.
+ */
 function createSqliteStore(options) {
     return new event_store/* LifecycleEventStore */.u(() => createSqliteBackend(options), {
         maxBatch: options.maxBatch,
@@ -695,51 +568,42 @@ function createSqliteStore(options) {
 }
 function createSqliteBackend(options) {
     const now = options.now ?? Date.now;
-    // timeout is SQLite's busy_timeout: a statement that meets another connection's lock (a second process,
-    // a backup tool) retries for this long instead of failing at once. Set here so the pragmas below get it.
-    const db = new external_node_sqlite_.DatabaseSync(options.path, { timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });
-    try {
-        configure(db);
-    }
-    catch (error) {
-        db.close();
-        throw error;
-    }
-    // Prepared on first use, once migrate() has created the table; reused for the life of the store.
-    let statements;
-    const prepared = () => (statements ??= Object.fromEntries(Object.entries(SQL).map(([name, sql]) => [name, db.prepare(sql)])));
-    return {
-        async migrate() {
-            migrateSqlite(db, now);
-        },
-        // One transaction for the whole batch. A duplicate key inside the batch conflicts with the row inserted
-        // a moment earlier in the same transaction, so it resolves to that row's cursor like any other duplicate.
-        async commit(events) {
-            const sql = prepared();
-            const results = [];
-            const appended = new append_listeners/* SubjectSet */.D();
+    const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+    const writer = new SqliteWriterClient({
+        entry: options.writerEntry ?? WRITER_ENTRY,
+        logger: options.logger ?? logger/* silentLogger */.q,
+        path: options.path,
+        busyTimeoutMs,
+        normalizedColumns: normalized_columns/* NORMALIZED_COLUMNS */.yc,
+    });
+    // Opened on first use: by then migrate() has had the writer create the file and its tables.
+    let reader;
+    const prepared = () => {
+        if (!reader) {
+            const db = new external_node_sqlite_.DatabaseSync(options.path, { readOnly: true, timeout: busyTimeoutMs });
             try {
-                sql.begin.run();
-                for (const event of events) {
-                    const inserted = sql.insert.get(event.provider, event.subject, event.type, event.dedupeKey, event.receivedAt.getTime(), event.body, ...(0,normalized_columns/* normalizedValues */.OB)(event));
-                    if (inserted) {
-                        results.push({ cursor: integer(inserted, 'cursor'), duplicate: false });
-                        appended.add(event.provider, event.subject);
-                    }
-                    else {
-                        results.push({ cursor: integer(sql.findByKey.get(event.dedupeKey), 'cursor'), duplicate: true });
-                    }
-                }
-                // With journal_mode=WAL and synchronous=FULL, COMMIT returns only after the WAL is fsynced.
-                sql.commit.run();
+                const sql = Object.fromEntries(Object.entries(SQL).map(([name, text]) => [name, db.prepare(text)]));
+                reader = { db, sql };
             }
             catch (error) {
-                if (db.isOpen && db.isTransaction)
-                    db.exec('ROLLBACK');
-                throw new errors/* StoreError */.AD(errors/* STORE_ERROR_CODE */.ZK.writeFailed, `SQLite append failed: ${(0,error_message/* messageOf */.b)(error)}`, {
-                    cause: error,
-                });
+                db.close();
+                throw error;
             }
+        }
+        return reader.sql;
+    };
+    const viaWriter = (method) => (...args) => writer.request({ op: 'handoff', method, args });
+    return {
+        async migrate() {
+            await writer.request({ op: 'migrate', appliedAt: now() });
+        },
+        async commit(events) {
+            const results = await writer.request({ op: 'commit', rows: events.map(insertValues) });
+            const appended = new append_listeners/* SubjectSet */.D();
+            events.forEach((event, index) => {
+                if (results[index]?.duplicate === false)
+                    appended.add(event.provider, event.subject);
+            });
             return { results, appended };
         },
         async read(query) {
@@ -748,35 +612,53 @@ function createSqliteBackend(options) {
         async latestCursor(provider, subject) {
             return integer(prepared().latest.get(provider, subject), 'cursor');
         },
+        // One chunk per request: appends sent meanwhile are committed between two chunks.
         async purgeOlderThan(cutoff, stillOpen) {
             let purged = 0;
             for (;;) {
-                const { changes } = prepared().purgeChunk.run(cutoff.getTime(), PURGE_CHUNK);
-                purged += Number(changes);
-                if (Number(changes) < PURGE_CHUNK)
+                const changes = await writer.request({
+                    op: 'purge',
+                    cutoff: cutoff.getTime(),
+                    limit: PURGE_CHUNK,
+                });
+                purged += changes;
+                if (changes < PURGE_CHUNK)
                     return purged;
-                await new Promise((resolve) => setImmediate(resolve));
                 stillOpen();
             }
         },
         async ping() {
+            // Reads would still work without the writer; the store cannot take an event, so it is not ready.
+            if (writer.failure)
+                throw writer.failure;
             prepared().ping.get();
         },
-        handoffs: createSqliteHandoffs(db),
+        handoffs: {
+            register: viaWriter('register'),
+            get: viaWriter('get'),
+            claim: viaWriter('claim'),
+            update: viaWriter('update'),
+            countOpen: viaWriter('countOpen'),
+        },
         async close() {
-            db.close();
+            // The reader first: the writer's connection, closed last, checkpoints the WAL into the file.
+            reader?.db.close();
+            reader = undefined;
+            await writer.close();
         },
     };
 }
-function configure(db) {
-    // WAL: readers never block the writer, and a commit is one sequential append to the log.
-    const mode = db.prepare('PRAGMA journal_mode = WAL').get();
-    if (mode?.['journal_mode'] !== 'wal') {
-        throw new errors/* StoreError */.AD(errors/* STORE_ERROR_CODE */.ZK.openFailed, `SQLite could not switch to WAL mode (got ${String(mode?.['journal_mode'])}); use a local file system`);
-    }
-    // FULL: COMMIT fsyncs the WAL, so an acknowledged event survives kill -9 and power loss. (NORMAL would
-    // only survive a process crash.)
-    db.exec('PRAGMA synchronous = FULL');
+/** The writer's insert parameters (sqlite-writer.ts, `commit`), in its column order. */
+function insertValues(event) {
+    return [
+        event.provider,
+        event.subject,
+        event.type,
+        event.dedupeKey,
+        event.receivedAt.getTime(),
+        event.body,
+        ...(0,normalized_columns/* normalizedValues */.OB)(event),
+    ];
 }
 function toStoredEvent(row) {
     return {
