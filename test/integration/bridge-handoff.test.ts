@@ -211,9 +211,9 @@ describe('handoff', () => {
     ).toMatchObject({ state: 'error' });
   });
 
-  it('retries GitHub with backoff when it answers 502, then finishes', async () => {
+  it('retries GitHub with backoff when it answers 500, then 201, and finishes', async () => {
     const w = await handoffWorld();
-    w.github.fail('POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', { status: 502 });
+    w.github.fail('POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', { status: 500 });
     const { body } = await w.register(handoff({ dispatch: false }), await w.issuer.mint(PUBLIC_URL));
     await w.post(approved());
     await expect
@@ -228,7 +228,7 @@ describe('handoff', () => {
     );
     expect(await w.metrics()).toMatch(/^bridge_handoff_github_failures_total\{result="retrying"\} 1$/m);
     expect(w.handoffLog().join('\n')).toMatch(
-      /GitHub call failed \(attempt 1 of 10\): .*502.*; tried again in 5 s/,
+      /GitHub call failed \(attempt 1 of 10\): .*500.*; tried again in 5 s/,
     );
   }, 30_000);
 
