@@ -16,6 +16,7 @@ import { startBuiltBridge } from '../support/built-bridge.ts';
 import { startFakeGitHub } from '../support/fake-github.ts';
 import { startFakeOidcIssuer } from '../support/fake-oidc-issuer.ts';
 import { API_KEYS, BRIDGE_TOKENS } from '../support/secrets.ts';
+import { listenForTest } from '../support/listen.ts';
 
 // The built action with `wait-via: handoff`, as a runner runs it (DESIGN §10): the bridge is pre-flighted, the
 // build sent, the Deployment made and left in_progress, and the build registered with the bridge's POST
@@ -41,14 +42,7 @@ interface Recorded {
 }
 
 async function listen(server: ReturnType<typeof createServer>): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  onTestFinished(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
+  await listenForTest(server);
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 

@@ -1,24 +1,18 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createBridgeSource, MIN_POLL_INTERVAL_MS } from '../../src/release/bridge-source.ts';
 import type { EventSink } from '../../src/release/orchestrate.ts';
 import { createScaledClock } from '../../src/lib/clock.ts';
 import { createMemoryLogger } from '../../src/lib/logger.ts';
 import type { ReceivedWebhook } from '../../src/wait/types.ts';
+import { listenForTest } from '../support/listen.ts';
 
 // The action's bridge client against hand-made servers that misbehave the way a proxy or a wrong URL does.
 
 async function startFakeBridge(handle: (req: IncomingMessage, res: ServerResponse) => void) {
   const server = createServer(handle);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  onTestFinished(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
+  await listenForTest(server);
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 

@@ -1,6 +1,6 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { freePort } from '../../scripts/free-port.ts';
 import type { Clock } from '../../src/lib/clock.ts';
 import {
@@ -10,6 +10,7 @@ import {
 } from '../../src/release/handoff-client.ts';
 import { ReleaseError } from '../../src/streampixel/errors.ts';
 import { BRIDGE_TOKENS } from '../support/secrets.ts';
+import { listenForTest } from '../support/listen.ts';
 
 // The job's registration of a handoff against a loopback stand-in for the bridge's POST /v1/handoffs: what
 // is sent (headers, body), and what each answer becomes. Retries run on a clock that only pretends to sleep.
@@ -57,14 +58,7 @@ async function startBridge(answers: Answer[]) {
       res.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  onTestFinished(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
+  await listenForTest(server);
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received };
 }
 

@@ -1,7 +1,7 @@
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { onTestFinished } from 'vitest';
 import type { SendOptions } from '../../src/release/notify/send.ts';
+import { listenForTest } from './listen.ts';
 
 // A loopback HTTPS endpoint for notifications (Slack & co. stand-in), and the test-only send options that
 // reach it: notify.test resolves to 127.0.0.1 and the test certificate is trusted. Notify settings require
@@ -45,13 +45,6 @@ export async function startNotifyEndpoint() {
       res.writeHead(200).end('ok');
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  onTestFinished(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
+  await listenForTest(server);
   return { url: `https://notify.test:${(server.address() as AddressInfo).port}/hook`, received };
 }
