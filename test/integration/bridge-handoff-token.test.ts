@@ -1,101 +1,28 @@
-import { generateKeyPairSync } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { request } from 'undici';
-import { describe, expect, it, onTestFinished } from 'vitest';
-import { parseBridgeConfig } from '../../src/bridge/config.ts';
-import { startBridge } from '../../src/bridge/main.ts';
-import { startFakeGitHub, type FakeGitHub } from '../support/fake-github.ts';
-import { startFakeOidcIssuer, type FakeOidcIssuer } from '../support/fake-oidc-issuer.ts';
+import { describe, expect, it } from 'vitest';
 import { NOTIFY_TEST_OPTIONS, startNotifyEndpoint } from '../support/notify-endpoint.ts';
 import { BRIDGE_TOKENS } from '../support/secrets.ts';
-import { envelope, INGEST_TOKEN, READ_TOKEN } from '../unit/bridge/harness.ts';
+import { approved, PUBLIC_URL, startHandoffWorld } from '../support/handoff-world.ts';
 
 // Handoffs from other CI (issue 9, item 1): registered with BRIDGE_HANDOFF_TOKEN instead of a GitHub OIDC
 // token. Such a handoff has no repository: the bridge follows the build as for the action, then sends the
 // notification only, never calling GitHub, even when it has a GitHub App for OIDC handoffs.
 
-const PUBLIC_URL = 'https://bridge.studio.example';
 const HANDOFF_TOKEN = BRIDGE_TOKENS.handoff;
-const appKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({
-  type: 'pkcs8',
-  format: 'pem',
-});
 
 type Mode = 'token only' | 'token and OIDC';
 
-async function tokenWorld(mode: Mode, extraEnv: Record<string, string> = {}) {
-  const withOidc = mode === 'token and OIDC';
-  const issuer: FakeOidcIssuer = await startFakeOidcIssuer();
-  const github: FakeGitHub = await startFakeGitHub();
-  const dir = await mkdtemp(join(tmpdir(), 'bridge-handoff-token-'));
-  const bridge = await startBridge({
-    config: parseBridgeConfig({
-      BRIDGE_PORT: '0',
-      BRIDGE_HOST: '127.0.0.1',
-      BRIDGE_DATABASE: join(dir, 'events.db'),
-      BRIDGE_INGEST_TOKEN: INGEST_TOKEN,
-      BRIDGE_READ_TOKEN: READ_TOKEN,
-      BRIDGE_HANDOFF_TOKEN: HANDOFF_TOKEN,
-      ...(withOidc
-        ? {
-            BRIDGE_PUBLIC_URL: PUBLIC_URL,
-            BRIDGE_GITHUB_REPOS: 'acme/game',
-            BRIDGE_OIDC_ISSUER: issuer.issuer,
-            BRIDGE_GITHUB_APP_ID: '12345',
-            BRIDGE_GITHUB_PRIVATE_KEY: String(appKey),
-            BRIDGE_GITHUB_API_URL: github.url,
-          }
-        : {}),
-      ...extraEnv,
-    }),
-    handoffWorker: { intervalMs: 50 },
-    handoffNotify: NOTIFY_TEST_OPTIONS,
+async function tokenWorld(mode: Mode, env: Record<string, string> = {}) {
+  const world = await startHandoffWorld({
+    oidc: mode === 'token and OIDC',
+    handoffToken: HANDOFF_TOKEN,
+    env,
+    notify: NOTIFY_TEST_OPTIONS,
   });
-  onTestFinished(async () => {
-    await bridge.close();
-    await rm(dir, { recursive: true, force: true });
-  });
-  const register = async (body: unknown, token?: string) => {
-    const res = await request(`${bridge.url}/v1/handoffs`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
-      },
-      body: JSON.stringify(body),
-    });
-    const text = await res.body.text();
-    return {
-      status: res.statusCode,
-      headers: res.headers,
-      body: JSON.parse(text) as Record<string, unknown>,
-    };
+  return {
+    ...world,
+    approve: () => world.post(approved()),
+    openHandoffs: () => world.bridge.store.handoffs.countOpen(),
   };
-  const status = async (id: string) => {
-    const res = await request(`${bridge.url}/v1/handoffs/${id}`, {
-      headers: { authorization: `Bearer ${READ_TOKEN}` },
-    });
-    return (await res.body.json()) as Record<string, unknown>;
-  };
-  const post = (body: object) =>
-    request(`${bridge.url}/hooks/streampixel/${INGEST_TOKEN}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    }).then((res) => res.body.dump());
-  const approve = () =>
-    post(
-      envelope({
-        event: 'build.approved',
-        uploadId: 'up-9',
-        status: 'Approved',
-        timestamp: new Date().toISOString(),
-      }),
-    );
-  const openHandoffs = () => bridge.store.handoffs.countOpen();
-  return { issuer, github, bridge, register, status, approve, openHandoffs };
 }
 
 /** What the CLI registers: no Deployment, no dispatch. */

@@ -1,95 +1,22 @@
-import { generateKeyPairSync } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { request } from 'undici';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { parseBridgeConfig } from '../../src/bridge/config.ts';
-import { startBridge } from '../../src/bridge/main.ts';
-import { startFakeGitHub, type FakeGitHub } from '../support/fake-github.ts';
-import { startFakeOidcIssuer, type FakeOidcIssuer } from '../support/fake-oidc-issuer.ts';
+import { startFakeGitHub } from '../support/fake-github.ts';
+import { startFakeOidcIssuer } from '../support/fake-oidc-issuer.ts';
 import { adminUrl, createTestDatabase } from '../contract/postgres-database.ts';
-import { envelope, INGEST_TOKEN, READ_TOKEN } from '../unit/bridge/harness.ts';
+import { envelope } from '../unit/bridge/harness.ts';
+import {
+  approved,
+  PUBLIC_URL,
+  startHandoffWorld,
+  type HandoffWorldOptions,
+} from '../support/handoff-world.ts';
 
 // Handoff on the bridge (DESIGN §10): a job registers its build with its OIDC token and ends; the bridge
 // follows the build's webhooks with the job's own state machine and, at the outcome, sets the Deployment's
 // status and sends repository_dispatch as the GitHub App, on the token's repository only.
 
-const PUBLIC_URL = 'https://bridge.studio.example';
-const appKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({
-  type: 'pkcs8',
-  format: 'pem',
-});
-
-async function handoffWorld(
-  intervalMs = 50,
-  shared?: { database: string; issuer: FakeOidcIssuer; github: FakeGitHub },
-) {
-  const issuer = shared?.issuer ?? (await startFakeOidcIssuer());
-  const github = shared?.github ?? (await startFakeGitHub());
-  const dir = await mkdtemp(join(tmpdir(), 'bridge-handoff-'));
-  const logs: string[] = [];
-  const bridge = await startBridge({
-    logger: { level: 'info', stream: { write: (line: string) => void logs.push(line) } },
-    config: parseBridgeConfig({
-      BRIDGE_PORT: '0',
-      BRIDGE_HOST: '127.0.0.1',
-      BRIDGE_DATABASE: shared?.database ?? join(dir, 'events.db'),
-      BRIDGE_INGEST_TOKEN: INGEST_TOKEN,
-      BRIDGE_READ_TOKEN: READ_TOKEN,
-      BRIDGE_PUBLIC_URL: PUBLIC_URL,
-      BRIDGE_GITHUB_REPOS: 'acme/game',
-      BRIDGE_OIDC_ISSUER: issuer.issuer,
-      BRIDGE_GITHUB_APP_ID: '12345',
-      BRIDGE_GITHUB_PRIVATE_KEY: String(appKey),
-      BRIDGE_GITHUB_API_URL: github.url,
-    }),
-    handoffWorker: { intervalMs },
-  });
-  onTestFinished(async () => {
-    await bridge.close();
-    await rm(dir, { recursive: true, force: true });
-  });
-  const register = async (body: unknown, token?: string) => {
-    const res = await request(`${bridge.url}/v1/handoffs`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
-      },
-      body: JSON.stringify(body),
-    });
-    return { status: res.statusCode, body: (await res.body.json()) as Record<string, unknown> };
-  };
-  const status = async (id: string) => {
-    const res = await request(`${bridge.url}/v1/handoffs/${id}`, {
-      headers: { authorization: `Bearer ${READ_TOKEN}` },
-    });
-    return (await res.body.json()) as Record<string, unknown>;
-  };
-  const post = (body: object) =>
-    request(`${bridge.url}/hooks/streampixel/${INGEST_TOKEN}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    }).then((res) => res.body.dump());
-  const metrics = async () => (await request(`${bridge.url}/metrics`)).body.text();
-  /** The handoff worker's lines, as written (JSON, one per line). */
-  const handoffLog = () =>
-    logs
-      .map((line) => String((JSON.parse(line) as { msg?: unknown }).msg))
-      .filter((msg) => msg.includes('handoff'));
-  return { issuer, github, bridge, register, status, post, metrics, handoffLog };
-}
-
-/** up-9's approval, stamped now. */
-const approved = () =>
-  envelope({
-    event: 'build.approved',
-    uploadId: 'up-9',
-    status: 'Approved',
-    timestamp: new Date().toISOString(),
-  });
+const handoffWorld = (intervalMs = 50, shared?: HandoffWorldOptions['shared']) =>
+  startHandoffWorld({ intervalMs, ...(shared ? { shared } : {}) });
 
 const handoff = (patch: Record<string, unknown> = {}) => ({
   subject: 'up-9',
