@@ -74,6 +74,14 @@ describe('probes', () => {
     expect(down.json()).toEqual({ status: 'unavailable' });
     expect((await h.app.inject({ url: '/healthz' })).statusCode).toBe(200);
   });
+
+  it('healthz fails once the store is broken for good, so a liveness probe restarts the bridge', async () => {
+    const h = await createHarness();
+    h.store.breakForGood(new Error('the SQLite writer thread stopped (exit code 70)'));
+    const health = await h.app.inject({ url: '/healthz' });
+    expect(health.statusCode).toBe(503);
+    expect(health.json()).toEqual({ status: 'broken' });
+  });
 });
 
 describe.each(STORES)('long-poll on the %s store', (kind) => {

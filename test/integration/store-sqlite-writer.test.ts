@@ -100,6 +100,7 @@ test('a writer thread that dies mid-batch fails that batch and every later write
   });
   const committed = await store.append(newEvent({ subject: 'up-crash' }));
   await expect(store.ping()).resolves.toBeUndefined();
+  expect(store.broken()).toBeNull();
 
   // The second batch: the thread exits after its inserts, before COMMIT.
   const doomed = [1, 2, 3].map(() => newEvent({ subject: 'up-crash' }));
@@ -113,6 +114,8 @@ test('a writer thread that dies mid-batch fails that batch and every later write
   expect(store.stats().committed).toBe(1);
   // Unusable, and says so at once rather than waiting for a thread that is gone.
   await expect(store.ping()).rejects.toThrow(/writer thread stopped \(exit code 70\)/);
+  // Broken for good, not just unreachable: liveness fails too, so the bridge gets restarted.
+  expect(store.broken()?.message).toMatch(/writer thread stopped/);
   await expect(store.append(newEvent({ subject: 'up-crash' }))).rejects.toThrow(StoreError);
   await expect(
     store.handoffs.register({ id: 'h-1', repository: 'acme/game', request: {}, now: 0 }),

@@ -3,7 +3,7 @@ import { METRICS_CONTENT_TYPE } from '../metrics.ts';
 import type { RouteContext } from './context.ts';
 
 // Unauthenticated on purpose: load balancers and Prometheus probe them without a token, and none of them
-// says more than "up", "database reachable" and counts. They are called every few seconds, so their
+// says more than "up" (or "broken"), "database reachable" and counts. They are called every few seconds, so their
 // requests are logged at debug (logger.ts). HEAD runs the same handlers, which never wait.
 
 export const PROBE_ROUTES = {
@@ -13,7 +13,14 @@ export const PROBE_ROUTES = {
 } as const;
 
 export async function healthRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
-  app.get(PROBE_ROUTES.health, async () => ({ status: 'ok' }));
+  // Liveness: up, unless the store is broken for good (a restart is the cure). An unreachable database is not
+  // that: the bridge reconnects by itself, and only readiness fails meanwhile.
+  app.get(PROBE_ROUTES.health, async (request, reply) => {
+    const broken = ctx.store.broken();
+    if (!broken) return { status: 'ok' };
+    request.log.error({ err: broken }, 'the event store is broken; the bridge needs a restart');
+    return reply.code(503).send({ status: 'broken' });
+  });
 
   app.get(PROBE_ROUTES.ready, async (request, reply) => {
     try {

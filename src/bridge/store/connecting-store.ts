@@ -75,6 +75,10 @@ export class ConnectingEventStore implements EventStore {
     countOpen: () => (this.#ready ? this.#store.handoffs.countOpen() : Promise.reject(notConnected())),
   };
 
+  broken(): Error | null {
+    return this.#ready ? this.#store.broken() : null;
+  }
+
   ping(): Promise<void> {
     return this.#ready ? this.#store.ping() : Promise.reject(notConnected());
   }

@@ -27,6 +27,8 @@ export interface StoreBackend {
   /** `stillOpen` throws once the store is closing, so a long purge stops between its chunks. */
   purgeOlderThan(cutoff: Date, stillOpen: () => void): Promise<number>;
   ping(): Promise<void>;
+  /** See EventStore.broken; absent: never broken for good. */
+  broken?(): Error | null;
   handoffs: HandoffStore;
   /** The first subscriber arrived: a backend that hears other processes (LISTEN) starts now. */
   startListening?(): void;
@@ -122,6 +124,9 @@ export class LifecycleEventStore implements EventStore {
   async ping(): Promise<void> {
     this.#assertOpen();
     await this.#backend.ping();
+  }
+  broken(): Error | null {
+    return this.#backend.broken?.() ?? null;
   }
 
   onAppend(listener: AppendListener): () => void {

@@ -133,6 +133,7 @@ function createSqliteBackend(options: SqliteStoreOptions): StoreBackend {
       if (writer.failure) throw writer.failure;
       prepared().ping.get();
     },
+    broken: () => writer.failure ?? null,
     handoffs: {
       register: viaWriter('register'),
       get: viaWriter('get'),

@@ -88,6 +88,11 @@ export interface EventStore {
   /** Throws when the database cannot be reached (readiness). */
   ping(): Promise<void>;
   /**
+   * A failure this store cannot recover from without a restart (SQLite's writer thread died), else null.
+   * A database that is only unreachable is not broken: it is retried, and readiness says so.
+   */
+  broken(): Error | null;
+  /**
    * Calls `listener` after appends, from this process and (PostgreSQL) from every other process on the
    * same database. Notifications may be lost or spurious: readers must re-query, never trust them.
    * Returns an unsubscribe function.

@@ -47,7 +47,14 @@ export class MemoryStore extends LifecycleEventStore {
   #appendCalls = 0;
 
   constructor(database: MemoryDatabase = createMemoryDatabase()) {
-    const knobs: Knobs = { failure: null, held: null, notifications: true, closed: false, hooks: null };
+    const knobs: Knobs = {
+      failure: null,
+      broken: null,
+      held: null,
+      notifications: true,
+      closed: false,
+      hooks: null,
+    };
     super((hooks) => memoryBackend(database, Object.assign(knobs, { hooks })));
     this.#knobs = knobs;
     this.database = database;
@@ -82,6 +89,11 @@ export class MemoryStore extends LifecycleEventStore {
     this.#knobs.failure = error ? { error, operations: new Set(operations) } : null;
   }
 
+  /** broken() answers `error` from now on: a failure only a restart would cure. */
+  breakForGood(error: Error): void {
+    this.#knobs.broken = error;
+  }
+
   /** Appends stay pending (not committed, not acknowledged) until the returned function is called. */
   holdAppends(): () => void {
     let release!: () => void;
@@ -102,6 +114,7 @@ export const createMemoryStore = (database?: MemoryDatabase): MemoryStore => new
 
 interface Knobs {
   failure: { error: Error; operations: ReadonlySet<Operation> } | null;
+  broken: Error | null;
   held: Promise<void> | null;
   notifications: boolean;
   closed: boolean;
@@ -172,6 +185,7 @@ function memoryBackend(db: MemoryDatabase, knobs: Knobs): StoreBackend {
         if (!keep.some((e) => e.cursor === cursor)) db.byDedupeKey.delete(key);
       return purged;
     },
+    broken: () => knobs.broken,
     async ping() {
       await check('ping');
     },
