@@ -318,6 +318,9 @@ class LifecycleEventStore {
         this.#assertOpen();
         await this.#backend.ping();
     }
+    broken() {
+        return this.#backend.broken?.() ?? null;
+    }
     onAppend(listener) {
         if (!this.#closing)
             this.#backend.startListening?.();
@@ -633,6 +636,7 @@ function createSqliteBackend(options) {
                 throw writer.failure;
             prepared().ping.get();
         },
+        broken: () => writer.failure ?? null,
         handoffs: {
             register: viaWriter('register'),
             get: viaWriter('get'),

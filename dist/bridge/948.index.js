@@ -318,6 +318,9 @@ class LifecycleEventStore {
         this.#assertOpen();
         await this.#backend.ping();
     }
+    broken() {
+        return this.#backend.broken?.() ?? null;
+    }
     onAppend(listener) {
         if (!this.#closing)
             this.#backend.startListening?.();
