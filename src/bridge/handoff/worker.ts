@@ -50,8 +50,9 @@ export function startHandoffWorker(options: HandoffWorkerOptions): HandoffWorker
   const { store, logger, owner, metrics } = options;
   let running: Promise<void> = Promise.resolve();
   let closed = false;
-  // The handoffs this process holds, so "taken up" is logged once, not at every pass.
-  const held = new Set<string>();
+  // The handoffs this process has taken up (id → deadline), so that is logged once, not at every pass. One
+  // another replica finished is forgotten once its deadline has passed.
+  const held = new Map<string, number>();
 
   /** Saves progress; a lease that ran out means another replica has the handoff now. */
   async function save(id: string, patch: HandoffPatch): Promise<boolean> {
@@ -76,7 +77,7 @@ export function startHandoffWorker(options: HandoffWorkerOptions): HandoffWorker
     }
     const request = parsed.data;
     if (!held.has(handoff.id)) {
-      held.add(handoff.id);
+      held.set(handoff.id, request.deadline);
       logger.info(
         `handoff ${handoff.id}: following ${request.provider} ${JSON.stringify(request.subject)} ` +
           (handoff.repository ? `for ${handoff.repository}` : 'for the handoff token (a notification only)') +
@@ -145,6 +146,7 @@ export function startHandoffWorker(options: HandoffWorkerOptions): HandoffWorker
   }
 
   async function pass(): Promise<void> {
+    for (const [id, deadline] of held) if (deadline < now() - leaseMs) held.delete(id);
     const claimed = await store.handoffs.claim(owner, now(), leaseMs, BATCH);
     for (const handoff of claimed) {
       if (closed) return;
