@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { expect, it, onTestFinished } from 'vitest';
 import { BUNDLE, runAction, visibleLines } from '../../scripts/run-action.ts';
 import { startSimulator } from '../../src/simulator/index.ts';
+import { SIMULATED_SHA, simulatedRunnerEnv } from '../../src/simulator/github/index.ts';
 import { startBuiltBridge } from '../support/built-bridge.ts';
 import { startFakeGitHub } from '../support/fake-github.ts';
 import { API_KEYS, BRIDGE_TOKENS } from '../support/secrets.ts';
@@ -37,13 +38,7 @@ async function world(scenario = {}) {
     'github-token': GITHUB_TOKEN,
     ...patch,
   });
-  const runner = {
-    GITHUB_API_URL: github.url,
-    GITHUB_SERVER_URL: 'https://github.example',
-    GITHUB_REPOSITORY: 'acme/game',
-    GITHUB_SHA: '9f8e7d6c5b4a39281706f5e4d3c2b1a098765432',
-    GITHUB_RUN_ID: '4242',
-  };
+  const runner = simulatedRunnerEnv(github.url);
   return { github, inputs, runner };
 }
 
@@ -59,7 +54,7 @@ it('records an approved release as a Deployment: created for the commit, in_prog
     'POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses',
   ]);
   expect(github.calls[0]?.body).toMatchObject({
-    ref: '9f8e7d6c5b4a39281706f5e4d3c2b1a098765432',
+    ref: SIMULATED_SHA,
     environment: 'production',
     payload: { uploadId: run.outputs['upload-id'], projectId: 'proj-1' },
   });

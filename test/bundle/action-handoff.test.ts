@@ -9,7 +9,7 @@ import { freePort } from '../../scripts/free-port.ts';
 import { BUNDLE, runAction, visibleLines } from '../../scripts/run-action.ts';
 import { parseBridgeConfig } from '../../src/bridge/config.ts';
 import { startBridge } from '../../src/bridge/main.ts';
-import { startRunnerTokenService } from '../../src/simulator/github/index.ts';
+import { simulatedRunnerEnv, startRunnerTokenService } from '../../src/simulator/github/index.ts';
 import { startSimulator } from '../../src/simulator/index.ts';
 import { createStreampixelClient } from '../../src/streampixel/client.ts';
 import { startBuiltBridge } from '../support/built-bridge.ts';
@@ -112,15 +112,7 @@ async function world(
     'github-token': GITHUB_TOKEN,
     ...patch,
   });
-  const runner = {
-    GITHUB_API_URL: github.url,
-    GITHUB_SERVER_URL: 'https://github.example',
-    GITHUB_REPOSITORY: 'acme/game',
-    GITHUB_SHA: '9f8e7d6c5b4a39281706f5e4d3c2b1a098765432',
-    GITHUB_RUN_ID: '4242',
-    ACTIONS_ID_TOKEN_REQUEST_URL: tokens.requestUrl,
-    ACTIONS_ID_TOKEN_REQUEST_TOKEN: tokens.requestToken,
-  };
+  const runner = simulatedRunnerEnv(github.url, tokens);
   return { simulator, front, github, tokens, inputs, runner };
 }
 
@@ -317,15 +309,7 @@ it('is finished by the bridge after the job has ended: the Deployment turns succ
       'github-token': GITHUB_TOKEN,
     },
     BUNDLE,
-    {
-      GITHUB_API_URL: github.url,
-      GITHUB_SERVER_URL: 'https://github.example',
-      GITHUB_REPOSITORY: 'acme/game',
-      GITHUB_SHA: '9f8e7d6c5b4a39281706f5e4d3c2b1a098765432',
-      GITHUB_RUN_ID: '4242',
-      ACTIONS_ID_TOKEN_REQUEST_URL: tokens.requestUrl,
-      ACTIONS_ID_TOKEN_REQUEST_TOKEN: tokens.requestToken,
-    },
+    simulatedRunnerEnv(github.url, tokens),
   );
   expect(run.exitCode, run.stdout).toBe(0);
   expect(run.outputs.outcome).toBe('handed-off');

@@ -13,6 +13,28 @@ export { startRunnerTokenService, type RunnerTokenService } from './runner-token
 
 /** The repository the issuer's tokens name (githubClaims). */
 export const SIMULATED_REPOSITORY = 'acme/game';
+/** The commit a simulated job runs on (GITHUB_SHA). */
+export const SIMULATED_SHA = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
+
+/**
+ * What a runner gives a job on the simulated GitHub at `apiUrl`; with `tokens`, also the ID-token endpoint
+ * of a job with `id-token: write`.
+ */
+export function simulatedRunnerEnv(apiUrl: string, tokens?: RunnerTokenService): Record<string, string> {
+  return {
+    GITHUB_API_URL: apiUrl,
+    GITHUB_SERVER_URL: 'https://github.example',
+    GITHUB_REPOSITORY: SIMULATED_REPOSITORY,
+    GITHUB_SHA: SIMULATED_SHA,
+    GITHUB_RUN_ID: '5550001234',
+    ...(tokens
+      ? {
+          ACTIONS_ID_TOKEN_REQUEST_URL: tokens.requestUrl,
+          ACTIONS_ID_TOKEN_REQUEST_TOKEN: tokens.requestToken,
+        }
+      : {}),
+  };
+}
 
 export interface GitHubSimulator {
   api: FakeGitHub;
@@ -33,15 +55,7 @@ export async function startGitHubSimulator(options: FakeGitHubOptions = {}): Pro
     api,
     issuer,
     runnerTokens,
-    runnerEnv: () => ({
-      GITHUB_API_URL: api.url,
-      GITHUB_SERVER_URL: 'https://github.example',
-      GITHUB_REPOSITORY: SIMULATED_REPOSITORY,
-      GITHUB_SHA: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
-      GITHUB_RUN_ID: '5550001234',
-      ACTIONS_ID_TOKEN_REQUEST_URL: runnerTokens.requestUrl,
-      ACTIONS_ID_TOKEN_REQUEST_TOKEN: runnerTokens.requestToken,
-    }),
+    runnerEnv: () => simulatedRunnerEnv(api.url, runnerTokens),
     close: async () => {
       await Promise.all([api.close(), issuer.close(), runnerTokens.close()]);
     },
