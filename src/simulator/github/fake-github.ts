@@ -1,5 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './loopback.ts';
 
 // A loopback stand-in for GitHub's REST API: it records every call and answers the routes of a table the way
 // GitHub does (Deployments, deployment statuses, repository_dispatch, GitHub App installation tokens). A test
@@ -194,17 +194,14 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     overrides.set(route, [...(overrides.get(route) ?? []), override]);
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const close = () =>
-    new Promise<void>((resolve) => {
-      for (const res of held.keys()) res.destroy();
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenOnLoopback(server);
+  const close = () => {
+    for (const res of held.keys()) res.destroy();
+    return listening.close();
+  };
 
   return {
-    url: `http://127.0.0.1:${port}${basePath}`,
+    url: `${listening.origin}${basePath}`,
     calls,
     statuses: state.statuses,
     callsTo: (route) => calls.filter((call) => call.route === route),

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './loopback.ts';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
 
 // A loopback stand-in for GitHub Actions' OIDC issuer: it serves its discovery document and its key set
@@ -126,13 +126,8 @@ export async function startFakeOidcIssuer(options: { basePath?: string } = {}): 
           };
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}${basePath}`;
-  const close = () =>
-    new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+  const { origin, close } = await listenOnLoopback(server);
+  const issuer = `${origin}${basePath}`;
 
   const claimsFor = (audience: string, claims: Record<string, unknown>, expiresIn: number) => {
     const now = Math.floor(Date.now() / 1000);

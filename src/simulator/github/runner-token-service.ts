@@ -1,6 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './loopback.ts';
 import type { FakeOidcIssuer } from './fake-oidc-issuer.ts';
 
 // A loopback stand-in for the runner's ID-token endpoint: a job with `id-token: write` gets
@@ -50,16 +50,11 @@ export async function startRunnerTokenService(options: {
       () => res.writeHead(500).end(),
     );
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const { origin, close } = await listenOnLoopback(server);
   return {
-    requestUrl: `http://127.0.0.1:${port}/_apis/token?api-version=2.0`,
+    requestUrl: `${origin}/_apis/token?api-version=2.0`,
     requestToken,
     requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close,
   };
 }
