@@ -17,7 +17,7 @@ import { notifyRelease } from '../../release/notify/notify-release.ts';
 import type { SendOptions } from '../../release/notify/send.ts';
 import { parseNotifySettings } from '../../release/notify/settings.ts';
 import { shareUrl } from '../../streampixel/schemas.ts';
-import type { Result } from '../../wait/types.ts';
+import type { Outcome, Result } from '../../wait/types.ts';
 import type { HandoffRequest } from './handoff-request.ts';
 
 // What the bridge does once a handed-off build has its outcome (DESIGN §10): the Deployment's final status,
@@ -47,6 +47,24 @@ export interface Finisher {
   ): Promise<FinishAttempt>;
 }
 
+/** What every step of a finish says of the result, worked out once. */
+interface Ending {
+  outcome: Outcome | 'error';
+  /** The objection or the failure, as the provider or the follower put it. */
+  detail: string | null;
+  /** The live build's share link, when it went live on Streampixel. */
+  shareUrl: string | null;
+}
+
+function endingOf(request: HandoffRequest, result: Result): Ending {
+  const outcome = result.outcome ?? 'error';
+  return {
+    outcome,
+    detail: result.objection ?? result.failure,
+    shareUrl: outcome === 'approved' && request.projectId ? shareUrl(request.projectId) : null,
+  };
+}
+
 export function createFinisher(options: {
   /** null: a bridge with BRIDGE_HANDOFF_TOKEN only, whose handoffs have no repository: it only notifies. */
   app: GitHubAppConfig | null;
@@ -73,7 +91,7 @@ export function createFinisher(options: {
     repository: string,
     handoffId: string,
     request: HandoffRequest,
-    result: Result,
+    ending: Ending,
   ): Promise<FinishAttempt | null> {
     const name = parseRepositoryFullName(repository);
     if (!name)
@@ -87,7 +105,6 @@ export function createFinisher(options: {
       baseUrl: app.apiUrl,
       ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
     });
-    const outcome = result.outcome ?? 'error';
     try {
       if (request.deployment)
         await setFinalStatus(
@@ -95,21 +112,21 @@ export function createFinisher(options: {
           { ...name, deploymentId: request.deployment.id },
           handoffId,
           request,
-          result,
+          ending,
         );
       if (request.dispatch) {
         await createRepositoryDispatch(github, {
           ...name,
           eventType: DISPATCH_EVENT_TYPE,
           clientPayload: {
-            outcome,
+            outcome: ending.outcome,
             provider: request.provider,
             subject: request.subject,
             projectId: request.projectId,
             deploymentId: request.deployment?.id ?? null,
             handoffId,
-            detail: result.objection ?? result.failure,
-            shareUrl: outcome === 'approved' && request.projectId ? shareUrl(request.projectId) : null,
+            detail: ending.detail,
+            shareUrl: ending.shareUrl,
           },
         });
       }
@@ -127,12 +144,12 @@ export function createFinisher(options: {
 
   return {
     async finish(repository, handoffId, request, result) {
-      const outcome = result.outcome ?? 'error';
+      const ending = endingOf(request, result);
       const warnings: string[] = [];
       // A handoff registered with the handoff token has no repository: nothing on GitHub, the notification only.
       if (repository !== null && (request.deployment || request.dispatch)) {
         if (gitHub) {
-          const ended = await finishOnGitHub(gitHub, repository, handoffId, request, result);
+          const ended = await finishOnGitHub(gitHub, repository, handoffId, request, ending);
           if (ended) return ended;
         } else
           warnings.push(
@@ -150,9 +167,9 @@ export function createFinisher(options: {
               command: request.command,
               projectId: request.projectId,
               subject: request.subject,
-              outcome,
-              detail: result.objection ?? result.failure,
-              shareUrl: outcome === 'approved' && request.projectId ? shareUrl(request.projectId) : null,
+              outcome: ending.outcome,
+              detail: ending.detail,
+              shareUrl: ending.shareUrl,
               runUrl: null,
               repository,
               commit: null,
@@ -175,19 +192,16 @@ async function setFinalStatus(
   deployment: RepositoryRef & { deploymentId: number },
   handoffId: string,
   request: HandoffRequest,
-  result: Result,
+  { outcome, detail }: Ending,
 ): Promise<void> {
   if (FINAL_STATES.has((await latestDeploymentState(github, deployment)) ?? '')) return;
-  const outcome = result.outcome ?? 'error';
   const live = outcome === 'approved' || outcome === 'succeeded';
   const environmentUrl =
     request.deployment?.environmentUrl ?? (request.projectId ? shareUrl(request.projectId) : null);
   await createDeploymentStatus(github, {
     ...deployment,
     state: live ? 'success' : outcome === 'rejected' || outcome === 'failed' ? 'failure' : 'error',
-    description: deploymentDescription(
-      live ? `Live (handed off ${handoffId})` : (result.objection ?? result.failure ?? outcome),
-    ),
+    description: deploymentDescription(live ? `Live (handed off ${handoffId})` : (detail ?? outcome)),
     ...(live && environmentUrl ? { environmentUrl } : {}),
   });
 }
