@@ -9,6 +9,7 @@ import { messageOf } from '../../lib/error-message.ts';
 import { STORE_ERROR_CODE, StoreError, type StoreErrorCode } from './errors.ts';
 import type { HandoffStore } from './handoff-store.ts';
 import { createSqliteHandoffs } from './sqlite-handoffs.ts';
+import { integer } from './sqlite-row.ts';
 import { migrateSqlite } from './sqlite-migrate.ts';
 import type { AppendResult } from './store.ts';
 
@@ -147,9 +148,12 @@ class Writer {
       for (const row of rows) {
         const inserted = sql.insert.get(...row);
         if (inserted) {
-          results.push({ cursor: integer(inserted), duplicate: false });
+          results.push({ cursor: integer(inserted, 'cursor'), duplicate: false });
         } else {
-          results.push({ cursor: integer(sql.findByKey.get(row[DEDUPE_KEY] as string)), duplicate: true });
+          results.push({
+            cursor: integer(sql.findByKey.get(row[DEDUPE_KEY] as string), 'cursor'),
+            duplicate: true,
+          });
         }
       }
       this.#hooks.beforeCommit?.(rows.length);
@@ -195,13 +199,6 @@ function configure(db: DatabaseSync): void {
   // FULL: COMMIT fsyncs the WAL, so an acknowledged event survives kill -9 and power loss. (NORMAL would
   // only survive a process crash.)
   db.exec('PRAGMA synchronous = FULL');
-}
-
-function integer(row: Record<string, unknown> | undefined): number {
-  const value = row?.['cursor'];
-  if (typeof value === 'number') return value;
-  if (typeof value === 'bigint') return Number(value);
-  throw new Error(`SQLite: expected an integer cursor, got ${typeof value}`);
 }
 
 function toFailure(error: unknown): WriterFailure {

@@ -11,6 +11,7 @@ import { silentLogger, type Logger } from '../../lib/logger.ts';
 import { SubjectSet } from './append-listeners.ts';
 import { LifecycleEventStore, type StoreBackend } from './event-store.ts';
 import type { HandoffStore } from './handoff-store.ts';
+import { integer, text, type Row } from './sqlite-row.ts';
 import { SqliteWriterClient } from './sqlite-writer-client.ts';
 import type { AppendResult, NewEvent, StoredEvent } from './store.ts';
 
@@ -163,8 +164,6 @@ function insertValues(event: NewEvent): SQLInputValue[] {
   ];
 }
 
-type Row = Record<string, unknown>;
-
 function toStoredEvent(row: Row): StoredEvent {
   return {
     cursor: integer(row, 'cursor'),
@@ -176,17 +175,4 @@ function toStoredEvent(row: Row): StoredEvent {
     body: text(row, 'body'),
     ...normalizedFields(row),
   };
-}
-
-function integer(row: Row | undefined, column: string): number {
-  const value = row?.[column];
-  if (typeof value === 'number') return value;
-  if (typeof value === 'bigint') return Number(value);
-  throw new Error(`SQLite: expected an integer in column ${column}, got ${typeof value}`);
-}
-
-function text(row: Row, column: string): string {
-  const value = row[column];
-  if (typeof value === 'string') return value;
-  throw new Error(`SQLite: expected text in column ${column}, got ${typeof value}`);
 }
