@@ -131,12 +131,6 @@ const MAX_TOKEN_LENGTH = 16 * 1024;
 /** A discovery document and a key set are a few KiB; anything past this is not one of them. */
 const MAX_DOCUMENT_BYTES = 256 * 1024;
 
-/** The token of an `Authorization: Bearer <token>` header; undefined for none or another scheme. */
-export function bearerToken(authorization: string | undefined): string | undefined {
-  const match = /^Bearer +(\S+) *$/i.exec(authorization ?? '');
-  return match?.[1];
-}
-
 export function createOidcVerifier(options: OidcVerifierOptions): OidcVerifier {
   const issuer = options.issuer.replace(/\/+$/, '');
   const audience = options.audience.replace(/\/+$/, '');

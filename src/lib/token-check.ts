@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 
-// Secrets are compared as SHA-256 digests: equal length whatever the candidate, so neither the content nor
+// Bearer tokens are taken from the Authorization header here, and secrets compared as SHA-256 digests: equal length whatever the candidate, so neither the content nor
 // the length of the secret leaks through timing.
 
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
@@ -13,4 +13,11 @@ export function createTokenCheck(secret: string): (candidate: string | undefined
     const matches = timingSafeEqual(expected, digest(candidate ?? ''));
     return matches && candidate !== undefined;
   };
+}
+
+/** The token of an `Authorization: Bearer <token>` header; undefined for none, another scheme or repeats. */
+export function bearerToken(header: string | string[] | undefined): string | undefined {
+  if (typeof header !== 'string') return undefined;
+  const match = /^Bearer +(\S+) *$/i.exec(header);
+  return match?.[1];
 }

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { bearerToken, type OidcVerifier } from '../../github/oidc.ts';
-import { createTokenCheck } from '../../lib/token-check.ts';
+import type { OidcVerifier } from '../../github/oidc.ts';
+import { bearerToken, createTokenCheck } from '../../lib/token-check.ts';
 import { describeIssues } from '../../webhooks/zod-issues.ts';
 import { HandoffRequestSchema, MAX_HANDOFF_MS, onBridgeClock } from '../handoff/handoff-request.ts';
 import type { StoredHandoff } from '../store/handoff-store.ts';

@@ -1,6 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { createTokenCheck } from '../../lib/token-check.ts';
-import { bearerToken } from '../tokens.ts';
+import { bearerToken, createTokenCheck } from '../../lib/token-check.ts';
 import { UNAUTHORIZED_BODY, type RouteContext } from './context.ts';
 import { refuseUnauthenticated } from './refuse.ts';
 

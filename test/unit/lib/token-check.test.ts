@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createTokenCheck } from '../../../src/lib/token-check.ts';
-import { bearerToken } from '../../../src/bridge/tokens.ts';
+import { bearerToken, createTokenCheck } from '../../../src/lib/token-check.ts';
 
 describe('createTokenCheck', () => {
   const check = createTokenCheck('s3cret-token-0123456789');
@@ -24,6 +23,12 @@ describe('bearerToken', () => {
     ['Basic abc', undefined],
     ['Bearer abc def', undefined],
     ['abc', undefined],
+    // An OIDC token as the handoff registration sends it.
+    ['Bearer abc.def.ghi', 'abc.def.ghi'],
+    ['bearer   abc.def.ghi ', 'abc.def.ghi'],
+    ['Basic dXNlcjpwdw==', undefined],
+    ['Bearer a b', undefined],
+    ['', undefined],
   ])('%j → %j', (header, expected) => expect(bearerToken(header)).toBe(expected));
 
   it('ignores absent and repeated headers', () => {
