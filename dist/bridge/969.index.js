@@ -1,5 +1,5 @@
-export const id = 947;
-export const ids = [947];
+export const id = 969;
+export const ids = [969];
 export const modules = {
 
 /***/ 85807:
@@ -392,7 +392,7 @@ function normalizedFields(row) {
 
 /***/ }),
 
-/***/ 59947:
+/***/ 4969:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -411,6 +411,25 @@ var logger = __webpack_require__(2415);
 var append_listeners = __webpack_require__(85807);
 // EXTERNAL MODULE: ./src/bridge/store/event-store.ts + 2 modules
 var event_store = __webpack_require__(74396);
+;// CONCATENATED MODULE: ./src/bridge/store/sqlite-row.ts
+// Typed reads of a node:sqlite row, for the main thread's reader and the writer thread alike (nothing here
+// imports more than the language).
+/** An INTEGER column: node:sqlite gives a number, or a bigint past 2^53. */
+function integer(row, column) {
+    const value = row?.[column];
+    if (typeof value === 'number')
+        return value;
+    if (typeof value === 'bigint')
+        return Number(value);
+    throw new Error(`SQLite: expected an integer in column ${column}, got ${typeof value}`);
+}
+function sqlite_row_text(row, column) {
+    const value = row[column];
+    if (typeof value === 'string')
+        return value;
+    throw new Error(`SQLite: expected text in column ${column}, got ${typeof value}`);
+}
+
 // EXTERNAL MODULE: external "node:worker_threads"
 var external_node_worker_threads_ = __webpack_require__(75919);
 // EXTERNAL MODULE: ./src/lib/error-message.ts
@@ -542,6 +561,7 @@ function toError(failure) {
 
 
 
+
 const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
 /** Rows one retention DELETE removes before yielding, so appends are never stalled behind a long purge. */
 const PURGE_CHUNK = 2_000;
@@ -667,28 +687,14 @@ function insertValues(event) {
 function toStoredEvent(row) {
     return {
         cursor: integer(row, 'cursor'),
-        provider: sqlite_text(row, 'provider'),
-        subject: sqlite_text(row, 'subject'),
-        type: sqlite_text(row, 'type'),
-        dedupeKey: sqlite_text(row, 'dedupe_key'),
+        provider: sqlite_row_text(row, 'provider'),
+        subject: sqlite_row_text(row, 'subject'),
+        type: sqlite_row_text(row, 'type'),
+        dedupeKey: sqlite_row_text(row, 'dedupe_key'),
         receivedAt: new Date(integer(row, 'received_at')).toISOString(),
-        body: sqlite_text(row, 'body'),
+        body: sqlite_row_text(row, 'body'),
         ...(0,normalized_columns/* normalizedFields */.JY)(row),
     };
-}
-function integer(row, column) {
-    const value = row?.[column];
-    if (typeof value === 'number')
-        return value;
-    if (typeof value === 'bigint')
-        return Number(value);
-    throw new Error(`SQLite: expected an integer in column ${column}, got ${typeof value}`);
-}
-function sqlite_text(row, column) {
-    const value = row[column];
-    if (typeof value === 'string')
-        return value;
-    throw new Error(`SQLite: expected text in column ${column}, got ${typeof value}`);
 }
 
 
