@@ -138,10 +138,13 @@ test('a file that cannot be opened is reported by migrate(), with the reason', a
   expect((error as StoreError).code).toBe(STORE_ERROR_CODE.openFailed);
 });
 
-/** Runs `script` as an ES module in a child Node with `path` and the store's module; its exit and stdout. */
-async function runChild(script: string, path: string) {
+/**
+ * Runs `script` as an ES module in a child Node (with `nodeFlags` before it) with `path` and the store's
+ * module; its exit and stdout.
+ */
+async function runChild(script: string, path: string, nodeFlags: string[] = []) {
   const moduleUrl = new URL('../../src/bridge/store/sqlite.ts', import.meta.url).href;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+  const child = spawn(process.execPath, [...nodeFlags, '--input-type=module', '-e', script], {
     env: { ...process.env, STORE_CHILD: JSON.stringify({ path, moduleUrl }) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -175,4 +178,16 @@ test('a script awaiting close() sees it resolve: the thread keeps the process al
 test('an open, idle store does not keep the process alive (a DatabaseSync did not either)', async () => {
   const { code, output } = await runChild(`${OPEN_AND_APPEND} console.log('appended');`, await tempPath());
   expect({ code, output }).toEqual({ code: 0, output: 'appended\n' });
+});
+
+test('a process started with V8 or process-wide flags still starts its writer thread', async () => {
+  // Node refuses these in a thread's execArgv (they already apply to the whole process), so passing the
+  // process's flags on unfiltered made `node --max-old-space-size=512 dist/bridge/index.js` fail to start.
+  const flags = ['--max-old-space-size=256', '--title=bridge-writer-test'];
+  const { code, output } = await runChild(
+    `${OPEN_AND_APPEND} await store.close(); console.log('closed');`,
+    await tempPath(),
+    flags,
+  );
+  expect({ code, output }).toEqual({ code: 0, output: 'closed\n' });
 });

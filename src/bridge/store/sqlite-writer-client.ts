@@ -4,7 +4,7 @@
 // request in flight and every later one, and stays failed: the store reports itself unusable (ping throws,
 // readiness answers 503) rather than waiting for a reply that will not come.
 
-import { Worker } from 'node:worker_threads';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { messageOf } from '../../lib/error-message.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { STORE_ERROR_CODE, StoreError, storeClosed } from './errors.ts';
@@ -33,11 +33,7 @@ export class SqliteWriterClient {
   constructor(options: SqliteWriterClientOptions) {
     const { entry, logger, ...writer } = options;
     this.#logger = logger;
-    this.#worker = new Worker(entry, {
-      workerData: writer,
-      name: 'sqlite-writer',
-      execArgv: threadExecArgv(process.execArgv),
-    });
+    this.#worker = startThread(entry, { workerData: writer, name: 'sqlite-writer' });
     // An idle store does not keep the process alive (a DatabaseSync on the main thread did not either);
     // a request in flight does, so a script awaiting an append is not cut short.
     this.#worker.unref();
@@ -108,12 +104,33 @@ export class SqliteWriterClient {
   }
 }
 
+/**
+ * The thread, with the process's flags (profiling, conditions, imports) less those it may not be given: those
+ * about an --eval script, which a thread started from a file refuses (`node --input-type=module -e …`
+ * starting a store), and V8 or process-wide ones (--max-old-space-size, --title), which already apply to it
+ * and which Node refuses by name. Node has no list of the latter, so they are learnt from its refusal.
+ */
+function startThread(entry: URL, options: WorkerOptions): Worker {
+  const execArgv = threadExecArgv(process.execArgv);
+  try {
+    return new Worker(entry, { ...options, execArgv });
+  } catch (error) {
+    const refused = refusedFlags(error);
+    if (!refused) throw error;
+    return new Worker(entry, { ...options, execArgv: execArgv.filter((flag) => !refused.has(flag)) });
+  }
+}
+
+/** The flags named by ERR_WORKER_INVALID_EXEC_ARGV ("Initiated Worker with invalid execArgv flags: a, b"). */
+function refusedFlags(error: unknown): Set<string> | undefined {
+  if ((error as NodeJS.ErrnoException).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') return undefined;
+  const list = messageOf(error).split(': ').slice(1).join(': ');
+  return new Set(list.split(', '));
+}
+
 const EVAL_FLAGS = new Set(['-e', '--eval', '-p', '--print', '--input-type']);
 
-/**
- * The process's flags (profiling, conditions, imports), less those about an --eval script, which a thread
- * started from a file refuses (`node --input-type=module -e …` starting a store).
- */
+/** The process's flags less those about an --eval script. */
 function threadExecArgv(argv: readonly string[]): string[] {
   const kept: string[] = [];
   for (let index = 0; index < argv.length; index += 1) {
