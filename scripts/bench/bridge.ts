@@ -1,9 +1,10 @@
 // Release bridge benchmarks. Durable ingest against DESIGN §6's yardstick: at 1, 16 and 64 concurrent
 // senders, the same load generator measures a no-op node:http server (noop-server.ts) and then the bridge's
 // ingest for an unsigned and two signed providers, level by level in the same run, and prints each rate as
-// a ratio of the no-op's. Then event-to-waiter latency for a long-poll and an SSE reader. The bridge and the
-// no-op server each run as their own process (the bridge is the built bundle, info logs off); the load
-// comes from this process on the same 2-core machine.
+// a ratio of the no-op's, with each server's CPU per webhook (steadier than a rate on shared cores). Then
+// event-to-waiter latency for a long-poll and an SSE reader. The bridge and the no-op server each run as
+// their own process (the bridge is the built bundle, info logs off); the load comes from this process on
+// the same 2-core machine.
 //
 // Knobs for performance work (all optional): BENCH_SECONDS per cell (5), BENCH_LEVELS (1,16,64),
 // BENCH_PROVIDERS (streampixel,buildpixel,pixop), BENCH_SKIP_WAITERS, BENCH_SKIP_POSTGRES,
@@ -24,6 +25,7 @@ import {
   type BenchProvider,
 } from './bench-webhooks.ts';
 import { runLevel, type LevelResult } from './load.ts';
+import { withCpuPerRequest } from './process-cpu.ts';
 import { benchPostgresUrl, createBenchDatabase } from './postgres.ts';
 import { ms, percentile } from './stats.ts';
 
@@ -40,6 +42,9 @@ const PROVIDERS = (process.env.BENCH_PROVIDERS?.split(',') ?? [
 /** Webhooks prepared per level: above what any target reached here, so none is sent twice. */
 const budget = (senders: number) => Math.ceil((senders === 1 ? 6_000 : 15_000) * SECONDS_PER_LEVEL);
 const WARM_UP_SECONDS = 1;
+
+/** A level's result with the measured server's CPU per request (process-cpu.ts). */
+type MeasuredLevel = LevelResult & { cpuPerRequest: number };
 
 const rate = (result: LevelResult) => `${Math.round(result.rate).toLocaleString('en')} /s`;
 const ratio = (result: LevelResult, noop: LevelResult) => `${(result.rate / noop.rate).toFixed(2)}×`;
@@ -109,19 +114,23 @@ async function ingestVersusNoop(noop: BridgeProcess, bridge: BridgeProcess, line
   const rows: string[] = [];
   const summary: string[] = [];
   for (const senders of LEVELS) {
-    const noopResult = await runLevel(
-      noop.url,
-      hookPath('streampixel'),
-      benchRequests('streampixel', budget(senders), `noop-${senders}`),
-      senders,
-      SECONDS_PER_LEVEL,
+    const noopResult = await withCpuPerRequest(noop, () =>
+      runLevel(
+        noop.url,
+        hookPath('streampixel'),
+        benchRequests('streampixel', budget(senders), `noop-${senders}`),
+        senders,
+        SECONDS_PER_LEVEL,
+      ),
     );
     const cells = [`| ${senders} | ${rate(noopResult)}`];
     // The no-op stores nothing, so webhooks it is sent twice cost it nothing extra: no note for it.
     rows.push(row('no-op node:http', { ...noopResult, reused: 0 }, noopResult));
     for (const provider of PROVIDERS) {
       const requests = benchRequests(provider, budget(senders), `bench-${provider}-${senders}`);
-      const result = await runLevel(bridge.url, hookPath(provider), requests, senders, SECONDS_PER_LEVEL);
+      const result = await withCpuPerRequest(bridge, () =>
+        runLevel(bridge.url, hookPath(provider), requests, senders, SECONDS_PER_LEVEL),
+      );
       rows.push(row(PROVIDER_LABEL[provider], result, noopResult));
       cells.push(
         `${rate(result)} (**${ratio(result, noopResult)}**, p99 ${ms(percentile(result.latencies, 99))})`,
@@ -134,16 +143,16 @@ async function ingestVersusNoop(noop: BridgeProcess, bridge: BridgeProcess, line
     `| --- | --- | ${PROVIDERS.map(() => '---').join(' | ')} |`,
     ...summary,
     '',
-    '| target | senders | webhooks/s | × no-op | p50 ack | p99 ack | requests |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
+    '| target | senders | webhooks/s | × no-op | p50 ack | p99 ack | server CPU per webhook | requests |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',
   );
 }
 
-function row(label: string, result: LevelResult, noop: LevelResult): string {
+function row(label: string, result: MeasuredLevel, noop: LevelResult): string {
   const reused = result.reused > 0 ? ` (${result.reused.toLocaleString('en')} sent twice)` : '';
-  return `| ${label} | ${result.senders} | ${rate(result)} | ${ratio(result, noop)} | ${ms(percentile(result.latencies, 50))} | ${ms(percentile(result.latencies, 99))} | ${result.latencies.length.toLocaleString('en')}${reused} |`;
+  return `| ${label} | ${result.senders} | ${rate(result)} | ${ratio(result, noop)} | ${ms(percentile(result.latencies, 50))} | ${ms(percentile(result.latencies, 99))} | ${Math.round(result.cpuPerRequest)} µs | ${result.latencies.length.toLocaleString('en')}${reused} |`;
 }
 
 async function benchDatabase(label: string, database: string, noop: BridgeProcess, lines: string[]) {

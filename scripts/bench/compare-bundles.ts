@@ -4,13 +4,14 @@
 // `node scripts/bench/compare-bundles.ts <a/index.js> <b/index.js>` (BENCH_SECONDS, BENCH_LEVELS,
 // BENCH_PROVIDERS, BENCH_ROUNDS as in bridge.ts). BENCH_PROBE=1 also sends `GET /healthz`, one at a time,
 // beside each bridge's load and prints its p99: how long the event loop leaves other requests waiting.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '../free-port.ts';
 import { startBridgeProcess, type BridgeProcess } from '../bridge-process.ts';
 import { BENCH_PROVIDER_ENV, benchRequests, type BenchProvider } from './bench-webhooks.ts';
 import { runLevel } from './load.ts';
+import { withCpuPerRequest } from './process-cpu.ts';
 import { ms, percentile } from './stats.ts';
 import { Pool } from 'undici';
 
@@ -22,12 +23,6 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
 const probe = Boolean(process.env.BENCH_PROBE);
 const [bundleA, bundleB] = process.argv.slice(2).map((path) => resolve(path));
 if (!bundleA || !bundleB) throw new Error('usage: compare-bundles.ts <bundle A> <bundle B>');
-
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-}
 
 /** Round trips of GET /healthz, one after another, until `done` settles. */
 async function probeHealth(url: string, done: Promise<unknown>): Promise<number[]> {
@@ -83,15 +78,14 @@ try {
         );
         for (const [name, bridge] of Object.entries(targets)) {
           const requests = benchRequests(provider, count, `${name}${round}`);
-          const cpu = cpuSeconds(bridge.child.pid!);
-          const running = runLevel(bridge.url, path, requests, senders, seconds);
+          const running = withCpuPerRequest(bridge, () =>
+            runLevel(bridge.url, path, requests, senders, seconds),
+          );
           const health = probe ? probeHealth(bridge.url, running) : undefined;
           const result = await running;
-          // The bridge's own CPU per webhook: steadier than its rate while other work shares the cores.
-          const cpuPerRequest = ((cpuSeconds(bridge.child.pid!) - cpu) * 1e6) / result.latencies.length;
           const healthz = health ? ` healthz p99 ${ms(percentile(await health, 99))}` : '';
           cells.push(
-            `${name} ${Math.round(result.rate)}/s ${(result.rate / base.rate).toFixed(2)}× p99 ${ms(percentile(result.latencies, 99))} ${cpuPerRequest.toFixed(0)} µs CPU/req${healthz}`,
+            `${name} ${Math.round(result.rate)}/s ${(result.rate / base.rate).toFixed(2)}× p99 ${ms(percentile(result.latencies, 99))} ${result.cpuPerRequest.toFixed(0)} µs CPU/req${healthz}`,
           );
         }
         console.log(
