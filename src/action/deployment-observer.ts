@@ -1,3 +1,4 @@
+import { finalDeploymentState } from '../github/deployment-api.ts';
 import { createDeploymentTracker, workflowRunUrl, type DeploymentTracker } from '../github/deployments.ts';
 import type { Settings } from '../release/inputs.ts';
 import type { ReleaseObserver, RunRecord } from '../release/observers.ts';
@@ -82,15 +83,11 @@ export function deploymentObserver(
       const outcome = record.result?.outcome ?? null;
       // The bridge follows the build now, and sets the status once the outcome is known.
       if (outcome === 'handed-off') return;
-      if (outcome === 'approved')
-        await tracker.finish({ state: 'success', shareUrl: shareUrl(settings.projectId) });
-      else if (outcome === 'rejected')
-        await tracker.finish({ state: 'failure', objection: record.result?.objection ?? null });
-      else
-        await tracker.finish({
-          state: 'error',
-          reason: record.result?.failure ?? record.error ?? 'no outcome',
-        });
+      const state = finalDeploymentState(outcome);
+      if (state === 'success') await tracker.finish({ state, shareUrl: shareUrl(settings.projectId) });
+      else if (state === 'failure')
+        await tracker.finish({ state, objection: record.result?.objection ?? null });
+      else await tracker.finish({ state, reason: record.result?.failure ?? record.error ?? 'no outcome' });
     },
   };
 }

@@ -1,7 +1,9 @@
 import { GITHUB_ERROR_CODE, GitHubApiError } from './api-error.ts';
 import type { GitHubRequester } from './rest-client.ts';
+import type { Outcome } from '../wait/types.ts';
 
-// The two Deployments calls, one function each, so the action and the bridge's handoff make them the same way.
+// The Deployments calls, one function each, so the action and the bridge's handoff make them the same way, and
+// the final state an outcome gives.
 // They throw (GitHubApiError, or Octokit's RequestError): the caller decides between a warning and a retry.
 
 export interface RepositoryRef {
@@ -90,4 +92,17 @@ export async function latestDeploymentState(
   const newest: unknown = Array.isArray(answer.data) ? answer.data[0] : undefined;
   const state = (newest as { state?: unknown } | undefined)?.state;
   return typeof state === 'string' ? state : null;
+}
+
+/**
+ * The final state an outcome gives a release's Deployment, for the action and the bridge's handoff alike:
+ * live, refused (rejected, or another provider's unit of work failed), or anything else (timed out,
+ * cancelled, the step ended first).
+ */
+export function finalDeploymentState(
+  outcome: Outcome | null,
+): Extract<DeploymentState, 'success' | 'failure' | 'error'> {
+  if (outcome === 'approved' || outcome === 'succeeded') return 'success';
+  if (outcome === 'rejected' || outcome === 'failed') return 'failure';
+  return 'error';
 }

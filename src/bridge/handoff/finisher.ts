@@ -4,6 +4,7 @@ import { createInstallationTokens } from '../../github/app-auth.ts';
 import type { GitHubAppConfig } from '../../github/app-config.ts';
 import {
   createDeploymentStatus,
+  finalDeploymentState,
   latestDeploymentState,
   type RepositoryRef,
 } from '../../github/deployment-api.ts';
@@ -195,12 +196,13 @@ async function setFinalStatus(
   { outcome, detail }: Ending,
 ): Promise<void> {
   if (FINAL_STATES.has((await latestDeploymentState(github, deployment)) ?? '')) return;
-  const live = outcome === 'approved' || outcome === 'succeeded';
+  const state = finalDeploymentState(outcome === 'error' ? null : outcome);
+  const live = state === 'success';
   const environmentUrl =
     request.deployment?.environmentUrl ?? (request.projectId ? shareUrl(request.projectId) : null);
   await createDeploymentStatus(github, {
     ...deployment,
-    state: live ? 'success' : outcome === 'rejected' || outcome === 'failed' ? 'failure' : 'error',
+    state,
     description: deploymentDescription(live ? `Live (handed off ${handoffId})` : (detail ?? outcome)),
     ...(live && environmentUrl ? { environmentUrl } : {}),
   });
