@@ -1,5 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
-import { listenOnLoopback } from './loopback.ts';
+import { listenOnLoopback } from '../loopback.ts';
 
 // A loopback stand-in for GitHub's REST API: it records every call and answers the routes of a table the way
 // GitHub does (Deployments, deployment statuses, repository_dispatch, GitHub App installation tokens). A test

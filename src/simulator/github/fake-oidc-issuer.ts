@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
-import { listenOnLoopback } from './loopback.ts';
+import { listenOnLoopback } from '../loopback.ts';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
 
 // A loopback stand-in for GitHub Actions' OIDC issuer: it serves its discovery document and its key set

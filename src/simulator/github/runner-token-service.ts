@@ -1,6 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
-import { listenOnLoopback } from './loopback.ts';
+import { listenOnLoopback } from '../loopback.ts';
 import type { FakeOidcIssuer } from './fake-oidc-issuer.ts';
 
 // A loopback stand-in for the runner's ID-token endpoint: a job with `id-token: write` gets

@@ -1,21 +1,24 @@
 import type { Server } from 'node:http';
+import { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
-// The GitHub simulator's servers listen the same way: a free port on 127.0.0.1, and a close that does not
-// wait for idle keep-alive connections.
+// The simulators' servers (and the tests' own) listen the same way: a free port on 127.0.0.1, and a close
+// that does not wait for idle keep-alive connections.
 
 export interface LoopbackServer {
-  /** http://127.0.0.1:<port>, no trailing slash. */
+  port: number;
+  /** http(s)://127.0.0.1:<port>, no trailing slash. */
   origin: string;
   /** Stops listening and drops every connection, idle or not. */
   close(): Promise<void>;
 }
 
-export async function listenOnLoopback(server: Server): Promise<LoopbackServer> {
+export async function listenOnLoopback(server: Server | HttpsServer): Promise<LoopbackServer> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    origin: `http://127.0.0.1:${port}`,
+    port,
+    origin: `${server instanceof HttpsServer ? 'https' : 'http'}://127.0.0.1:${port}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
