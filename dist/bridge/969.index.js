@@ -456,11 +456,7 @@ class SqliteWriterClient {
     constructor(options) {
         const { entry, logger, ...writer } = options;
         this.#logger = logger;
-        this.#worker = new external_node_worker_threads_.Worker(entry, {
-            workerData: writer,
-            name: 'sqlite-writer',
-            execArgv: threadExecArgv(process.execArgv),
-        });
+        this.#worker = startThread(entry, { workerData: writer, name: 'sqlite-writer' });
         // An idle store does not keep the process alive (a DatabaseSync on the main thread did not either);
         // a request in flight does, so a script awaiting an append is not cut short.
         this.#worker.unref();
@@ -528,11 +524,33 @@ class SqliteWriterClient {
             reject(this.#failure);
     }
 }
-const EVAL_FLAGS = new Set(['-e', '--eval', '-p', '--print', '--input-type']);
 /**
- * The process's flags (profiling, conditions, imports), less those about an --eval script, which a thread
- * started from a file refuses (`node --input-type=module -e …` starting a store).
+ * The thread, with the process's flags (profiling, conditions, imports) less those it may not be given: those
+ * about an --eval script, which a thread started from a file refuses (`node --input-type=module -e …`
+ * starting a store), and V8 or process-wide ones (--max-old-space-size, --title), which already apply to it
+ * and which Node refuses by name. Node has no list of the latter, so they are learnt from its refusal.
  */
+function startThread(entry, options) {
+    const execArgv = threadExecArgv(process.execArgv);
+    try {
+        return new external_node_worker_threads_.Worker(entry, { ...options, execArgv });
+    }
+    catch (error) {
+        const refused = refusedFlags(error);
+        if (!refused)
+            throw error;
+        return new external_node_worker_threads_.Worker(entry, { ...options, execArgv: execArgv.filter((flag) => !refused.has(flag)) });
+    }
+}
+/** The flags named by ERR_WORKER_INVALID_EXEC_ARGV ("Initiated Worker with invalid execArgv flags: a, b"). */
+function refusedFlags(error) {
+    if (error.code !== 'ERR_WORKER_INVALID_EXEC_ARGV')
+        return undefined;
+    const list = (0,error_message/* messageOf */.b)(error).split(': ').slice(1).join(': ');
+    return new Set(list.split(', '));
+}
+const EVAL_FLAGS = new Set(['-e', '--eval', '-p', '--print', '--input-type']);
+/** The process's flags less those about an --eval script. */
 function threadExecArgv(argv) {
     const kept = [];
     for (let index = 0; index < argv.length; index += 1) {
