@@ -134,17 +134,20 @@ const FIELDS = {
 
 type InputName = (typeof INPUT)[keyof typeof INPUT];
 type Fields = { [K in InputName]: z.output<(typeof FIELDS)[K]> };
-interface Problem {
+/** One input's problem: the input's name and what is wrong, never its value. */
+export interface InputProblem {
   input: string;
   message: string;
 }
+
+export type InputsCheck = { ok: true; settings: Settings } | { ok: false; problems: InputProblem[] };
 
 /**
  * Rules between inputs, checked whatever else is wrong: each rule reads only the inputs that parsed, so
  * `timeout-minutes: abc` still lets a missing `file-url` be reported. `given` holds the raw, trimmed text.
  */
-function crossFieldProblems(fields: Partial<Fields>, given: Record<string, string>): Problem[] {
-  const problems: Problem[] = [];
+function crossFieldProblems(fields: Partial<Fields>, given: Record<string, string>): InputProblem[] {
+  const problems: InputProblem[] = [];
   const add = (input: string, message: string) => problems.push({ input, message });
   const notify = notifySettingsOf(given);
   if (!notify.ok) {
@@ -429,6 +432,17 @@ export interface InputSource {
  * so not even a validation message can echo them.
  */
 export function parseInputs(source: InputSource): Settings {
+  const checked = checkInputs(source);
+  if (checked.ok) return checked.settings;
+  const lines = checked.problems.map((problem) => `- ${problem.input}: ${problem.message}`);
+  throw new ReleaseError(
+    ERROR_CODE.invalidInputs,
+    `The action's inputs have ${lines.length} problem${lines.length === 1 ? '' : 's'}:\n${lines.join('\n')}`,
+  );
+}
+
+/** parseInputs with every problem as a value, for a caller that names them its own way (the CLI's flags). */
+export function checkInputs(source: InputSource): InputsCheck {
   const raw: Record<string, string> = {};
   for (const name of Object.values(INPUT)) raw[name] = source.getInput(name).trim();
   for (const name of SECRET_INPUTS) if (raw[name]) source.setSecret(raw[name]);
@@ -437,7 +451,7 @@ export function parseInputs(source: InputSource): Settings {
   if (fileUrl.includes('?')) for (const secret of fileUrlSecrets(fileUrl)) source.setSecret(secret);
 
   const fields: Partial<Record<InputName, unknown>> = {};
-  const problems: Problem[] = [];
+  const problems: InputProblem[] = [];
   for (const [name, schema] of Object.entries(FIELDS) as Array<[InputName, z.ZodType]>) {
     // reportInput stays off: a message must never echo a value, which may be a secret.
     const parsed = schema.safeParse(raw[name]);
@@ -445,12 +459,9 @@ export function parseInputs(source: InputSource): Settings {
     else for (const issue of parsed.error.issues) problems.push({ input: name, message: issue.message });
   }
   problems.push(...crossFieldProblems(fields as Partial<Fields>, raw));
-  if (problems.length === 0) return toSettings(fields as Fields, raw);
-  const lines = problems.map((problem) => `- ${problem.input}: ${problem.message}`);
-  throw new ReleaseError(
-    ERROR_CODE.invalidInputs,
-    `The action's inputs have ${lines.length} problem${lines.length === 1 ? '' : 's'}:\n${lines.join('\n')}`,
-  );
+  return problems.length === 0
+    ? { ok: true, settings: toSettings(fields as Fields, raw) }
+    : { ok: false, problems };
 }
 
 /** The file URL as logs may show it: scheme, host and path, never the query string. */
