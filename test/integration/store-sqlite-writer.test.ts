@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, onTestFinished, test } from 'vitest';
@@ -180,14 +180,26 @@ test('an open, idle store does not keep the process alive (a DatabaseSync did no
   expect({ code, output }).toEqual({ code: 0, output: 'appended\n' });
 });
 
-test('a process started with V8 or process-wide flags still starts its writer thread', async () => {
+test('a process started with V8 or process-wide flags still starts its writer thread, with its other flags', async () => {
   // Node refuses these in a thread's execArgv (they already apply to the whole process), so passing the
   // process's flags on unfiltered made `node --max-old-space-size=512 dist/bridge/index.js` fail to start.
-  const flags = ['--max-old-space-size=256', '--title=bridge-writer-test'];
+  // `--title` is written as two words: its value goes with it, or it would end the thread's flags early.
+  const profiles = await mkdtemp(join(tmpdir(), 'bridge-writer-profiles-'));
+  onTestFinished(() => rm(profiles, { recursive: true, force: true }));
+  const flags = [
+    '--max-old-space-size=256',
+    '--title',
+    'bridge-writer-test',
+    '--cpu-prof',
+    `--cpu-prof-dir=${profiles}`,
+  ];
   const { code, output } = await runChild(
     `${OPEN_AND_APPEND} await store.close(); console.log('closed');`,
     await tempPath(),
     flags,
   );
   expect({ code, output }).toEqual({ code: 0, output: 'closed\n' });
+  // The flags after the refused ones still reached the thread: it wrote a CPU profile of its own.
+  const written = (await readdir(profiles)).filter((name) => name.endsWith('.cpuprofile'));
+  expect(written).toHaveLength(2);
 });

@@ -111,33 +111,51 @@ export class SqliteWriterClient {
  * and which Node refuses by name. Node has no list of the latter, so they are learnt from its refusal.
  */
 function startThread(entry: URL, options: WorkerOptions): Worker {
-  const execArgv = threadExecArgv(process.execArgv);
+  const execArgv = withoutFlags(process.execArgv, EVAL_FLAGS, 'always');
   try {
     return new Worker(entry, { ...options, execArgv });
   } catch (error) {
     const refused = refusedFlags(error);
-    if (!refused) throw error;
-    return new Worker(entry, { ...options, execArgv: execArgv.filter((flag) => !refused.has(flag)) });
+    const allowed = refused && withoutFlags(execArgv, refused, 'when-separate');
+    // Nothing to leave out (Node's message has changed?): the refusal stands.
+    if (!allowed || allowed.length === execArgv.length) throw error;
+    return new Worker(entry, { ...options, execArgv: allowed });
   }
 }
 
-/** The flags named by ERR_WORKER_INVALID_EXEC_ARGV ("Initiated Worker with invalid execArgv flags: a, b"). */
+/**
+ * The flags named by ERR_WORKER_INVALID_EXEC_ARGV ("Initiated Worker with invalid execArgv flags: a, b"),
+ * by name: `--max-old-space-size=256` as `--max-old-space-size`.
+ */
 function refusedFlags(error: unknown): Set<string> | undefined {
   if ((error as NodeJS.ErrnoException).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') return undefined;
   const list = messageOf(error).split(': ').slice(1).join(': ');
-  return new Set(list.split(', '));
+  return new Set(list.split(', ').map(flagName));
 }
 
-const EVAL_FLAGS = new Set(['-e', '--eval', '-p', '--print', '--input-type']);
+const EVAL_FLAGS: ReadonlySet<string> = new Set(['-e', '--eval', '-p', '--print', '--input-type']);
 
-/** The process's flags less those about an --eval script. */
-function threadExecArgv(argv: readonly string[]): string[] {
+const flagName = (arg: string): string => arg.split('=', 1)[0] as string;
+
+/**
+ * `argv` less the flags in `drop`, each with its value: written `--flag=value`, or as the next word, which
+ * the eval flags always take and another flag takes when that word is not a flag itself (`--title bridge`).
+ */
+function withoutFlags(
+  argv: readonly string[],
+  drop: ReadonlySet<string>,
+  separateValue: 'always' | 'when-separate',
+): string[] {
   const kept: string[] = [];
   for (let index = 0; index < argv.length; index += 1) {
     const arg = argv[index] as string;
-    if (EVAL_FLAGS.has(arg))
-      index += 1; // and its value
-    else if (!EVAL_FLAGS.has(arg.split('=')[0] as string)) kept.push(arg);
+    if (!drop.has(flagName(arg))) {
+      kept.push(arg);
+      continue;
+    }
+    const next = argv[index + 1];
+    const valueNext = separateValue === 'always' || (next !== undefined && !next.startsWith('-'));
+    if (!arg.includes('=') && valueNext) index += 1;
   }
   return kept;
 }
