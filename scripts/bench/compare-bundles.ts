@@ -85,7 +85,7 @@ try {
           const result = await running;
           const healthz = health ? ` healthz p99 ${ms(percentile(await health, 99))}` : '';
           cells.push(
-            `${name} ${Math.round(result.rate)}/s ${(result.rate / base.rate).toFixed(2)}× p99 ${ms(percentile(result.latencies, 99))} ${result.cpuPerRequest.toFixed(0)} µs CPU/req${healthz}`,
+            `${name} ${Math.round(result.rate)}/s ${(result.rate / base.rate).toFixed(2)}× p99 ${ms(percentile(result.latencies, 99))} ${Math.round(result.cpuPerRequest)} µs CPU/req${healthz}`,
           );
         }
         console.log(

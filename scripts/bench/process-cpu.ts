@@ -5,7 +5,9 @@ import type { BridgeProcess } from '../bridge-process.ts';
 
 /** CPU seconds (user + system, every thread) the process has used so far. */
 export function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // After the command name's closing parenthesis, which the name itself may contain.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
 }
 
@@ -17,5 +19,6 @@ export async function withCpuPerRequest<T extends { latencies: readonly number[]
   const pid = target.child.pid!;
   const before = cpuSeconds(pid);
   const result = await load();
-  return { ...result, cpuPerRequest: ((cpuSeconds(pid) - before) * 1e6) / result.latencies.length };
+  const answered = Math.max(1, result.latencies.length);
+  return { ...result, cpuPerRequest: ((cpuSeconds(pid) - before) * 1e6) / answered };
 }

@@ -23,12 +23,12 @@ test('every problem is named by its flag and environment variable, none lost', (
 test("a missing command is the CLI's to report: no problem of the command input, and none of a command never chosen", () => {
   const parsed = parseSettings({}, () => {}, true);
   const problems = parsed.ok ? [] : parsed.problems;
-  expect(problems.some((problem) => problem.startsWith('--command'))).toBe(false);
+  expect(problems.some((problem) => problem.startsWith('<command>'))).toBe(false);
   expect(problems.some((problem) => problem.startsWith('--file-url'))).toBe(false);
   expect(problems.length).toBeGreaterThan(0);
 });
 
-test('secrets are masked before any rule runs, even when the inputs have problems', () => {
+test('secrets are masked even when the inputs have problems', () => {
   const masked: string[] = [];
   parseSettings({ command: 'release', 'api-key': 'sk-secret-123' }, (value) => masked.push(value), false);
   expect(masked).toContain('sk-secret-123');
