@@ -531,34 +531,47 @@ class SqliteWriterClient {
  * and which Node refuses by name. Node has no list of the latter, so they are learnt from its refusal.
  */
 function startThread(entry, options) {
-    const execArgv = threadExecArgv(process.execArgv);
+    const execArgv = withoutFlags(process.execArgv, EVAL_FLAGS, 'always');
     try {
         return new external_node_worker_threads_.Worker(entry, { ...options, execArgv });
     }
     catch (error) {
         const refused = refusedFlags(error);
-        if (!refused)
+        const allowed = refused && withoutFlags(execArgv, refused, 'when-separate');
+        // Nothing to leave out (Node's message has changed?): the refusal stands.
+        if (!allowed || allowed.length === execArgv.length)
             throw error;
-        return new external_node_worker_threads_.Worker(entry, { ...options, execArgv: execArgv.filter((flag) => !refused.has(flag)) });
+        return new external_node_worker_threads_.Worker(entry, { ...options, execArgv: allowed });
     }
 }
-/** The flags named by ERR_WORKER_INVALID_EXEC_ARGV ("Initiated Worker with invalid execArgv flags: a, b"). */
+/**
+ * The flags named by ERR_WORKER_INVALID_EXEC_ARGV ("Initiated Worker with invalid execArgv flags: a, b"),
+ * by name: `--max-old-space-size=256` as `--max-old-space-size`.
+ */
 function refusedFlags(error) {
     if (error.code !== 'ERR_WORKER_INVALID_EXEC_ARGV')
         return undefined;
     const list = (0,error_message/* messageOf */.b)(error).split(': ').slice(1).join(': ');
-    return new Set(list.split(', '));
+    return new Set(list.split(', ').map(flagName));
 }
 const EVAL_FLAGS = new Set(['-e', '--eval', '-p', '--print', '--input-type']);
-/** The process's flags less those about an --eval script. */
-function threadExecArgv(argv) {
+const flagName = (arg) => arg.split('=', 1)[0];
+/**
+ * `argv` less the flags in `drop`, each with its value: written `--flag=value`, or as the next word, which
+ * the eval flags always take and another flag takes when that word is not a flag itself (`--title bridge`).
+ */
+function withoutFlags(argv, drop, separateValue) {
     const kept = [];
     for (let index = 0; index < argv.length; index += 1) {
         const arg = argv[index];
-        if (EVAL_FLAGS.has(arg))
-            index += 1; // and its value
-        else if (!EVAL_FLAGS.has(arg.split('=')[0]))
+        if (!drop.has(flagName(arg))) {
             kept.push(arg);
+            continue;
+        }
+        const next = argv[index + 1];
+        const valueNext = separateValue === 'always' || (next !== undefined && !next.startsWith('-'));
+        if (!arg.includes('=') && valueNext)
+            index += 1;
     }
     return kept;
 }
