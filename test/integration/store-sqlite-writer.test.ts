@@ -186,10 +186,11 @@ test('a process started with V8 or process-wide flags still starts its writer th
   // `--title` is written as two words: its value goes with it, or it would end the thread's flags early.
   const profiles = await mkdtemp(join(tmpdir(), 'bridge-writer-profiles-'));
   onTestFinished(() => rm(profiles, { recursive: true, force: true }));
+  // In this order Node names only --title at first, and --max-old-space-size once --title is gone.
   const flags = [
-    '--max-old-space-size=256',
     '--title',
     'bridge-writer-test',
+    '--max-old-space-size=256',
     '--cpu-prof',
     `--cpu-prof-dir=${profiles}`,
   ];
