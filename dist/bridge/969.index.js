@@ -531,17 +531,21 @@ class SqliteWriterClient {
  * and which Node refuses by name. Node has no list of the latter, so they are learnt from its refusal.
  */
 function startThread(entry, options) {
-    const execArgv = withoutFlags(process.execArgv, EVAL_FLAGS, 'always');
-    try {
-        return new external_node_worker_threads_.Worker(entry, { ...options, execArgv });
-    }
-    catch (error) {
-        const refused = refusedFlags(error);
-        const allowed = refused && withoutFlags(execArgv, refused, 'when-separate');
-        // Nothing to leave out (Node's message has changed?): the refusal stands.
-        if (!allowed || allowed.length === execArgv.length)
-            throw error;
-        return new external_node_worker_threads_.Worker(entry, { ...options, execArgv: allowed });
+    let execArgv = withoutFlags(process.execArgv, EVAL_FLAGS, 'always');
+    // Node does not always name every refused flag at once (`--title t --max-old-space-size=256` names only
+    // the first): try again without each one named until none is. Each try passes fewer flags.
+    for (;;) {
+        try {
+            return new external_node_worker_threads_.Worker(entry, { ...options, execArgv });
+        }
+        catch (error) {
+            const refused = refusedFlags(error);
+            const allowed = refused && withoutFlags(execArgv, refused, 'when-separate');
+            // Nothing to leave out (Node's message has changed?): the refusal stands.
+            if (!allowed || allowed.length === execArgv.length)
+                throw error;
+            execArgv = allowed;
+        }
     }
 }
 /**
