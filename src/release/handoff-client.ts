@@ -106,10 +106,7 @@ export async function registerHandoff(options: RegisterHandoffOptions): Promise<
           'handoffs with the read token before handing this build off again',
       ),
   );
-  if (answer.statusCode !== 201)
-    throw refused(
-      refusalOf(answer.statusCode, answer.json, handoffAudience(options.bridgeUrl), options.auth.kind),
-    );
+  if (answer.statusCode !== 201) throw refused(refusalOf(answer, options));
   const accepted = AcceptedSchema.safeParse(answer.json);
   if (!accepted.success) {
     throw refused(
@@ -129,10 +126,7 @@ export async function registerHandoff(options: RegisterHandoffOptions): Promise<
 export async function checkHandoffAuth(options: HandoffCallOptions): Promise<void> {
   // An empty body registers nothing: a lost answer is simply asked again.
   const answer = await exchange(options, () => '{}', null);
-  if (answer.statusCode !== 400)
-    throw refused(
-      refusalOf(answer.statusCode, answer.json, handoffAudience(options.bridgeUrl), options.auth.kind),
-    );
+  if (answer.statusCode !== 400) throw refused(refusalOf(answer, options));
 }
 
 const handoffsUrl = (bridgeUrl: string): URL => new URL('v1/handoffs', `${handoffAudience(bridgeUrl)}/`);
@@ -204,7 +198,12 @@ async function post(
 }
 
 /** What a final refusal means, and what to fix: the bridge's own words are outside text. */
-function refusalOf(statusCode: number, json: unknown, audience: string, auth: HandoffAuth['kind']): string {
+function refusalOf(
+  { statusCode, json }: { statusCode: number; json: unknown },
+  options: HandoffCallOptions,
+): string {
+  const audience = handoffAudience(options.bridgeUrl);
+  const auth = options.auth.kind;
   const refusal = RefusalSchema.safeParse(json);
   const said = refusal.success ? refusal.data : {};
   const words = (text: string | undefined) => (text ? `: ${displayText(text, 300)}` : '');
