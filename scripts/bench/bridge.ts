@@ -1,7 +1,8 @@
 // Release bridge benchmarks. Durable ingest against DESIGN §6's yardstick: at 1, 16 and 64 concurrent
-// senders, the same load generator measures a no-op node:http server (noop-server.ts) and then the bridge's
-// ingest for an unsigned and two signed providers, level by level in the same run, and prints each rate as
-// a ratio of the no-op's, with each server's CPU per webhook (steadier than a rate on shared cores). Then
+// senders, the same load generator measures a no-op node:http server (noop-server.ts), then (SQLite) the
+// least a server acknowledging after the sync can do (durable-floor-server.ts), then the bridge's ingest for
+// an unsigned and two signed providers, level by level in the same run, and prints each rate as a ratio of
+// the no-op's, with each server's CPU per webhook (steadier than a rate on shared cores). Then
 // event-to-waiter latency for a long-poll and an SSE reader. The bridge and the no-op server each run as
 // their own process (the bridge is the built bundle, info logs off); the load comes from this process on
 // the same 2-core machine.
@@ -47,6 +48,7 @@ const WARM_UP_SECONDS = 1;
 type MeasuredLevel = LevelResult & { cpuPerRequest: number };
 
 const rate = (result: LevelResult) => `${Math.round(result.rate).toLocaleString('en')} /s`;
+const FLOOR_LABEL = 'durable floor (SQLite, no bridge code)';
 const ratio = (result: LevelResult, noop: LevelResult) => `${(result.rate / noop.rate).toFixed(2)}×`;
 
 async function post(pool: Pool, provider: BenchProvider, subject: string): Promise<void> {
@@ -100,32 +102,53 @@ async function sseLatency(url: string, rounds: number): Promise<number[]> {
   return latencies;
 }
 
-/** Both processes serve a short burst first, so neither is measured while its JIT is still cold. */
-async function warmUp(noop: BridgeProcess, bridge: BridgeProcess): Promise<void> {
+/** Every process serves a short burst first, so none is measured while its JIT is still cold. */
+async function warmUp(servers: readonly BridgeProcess[]): Promise<void> {
   for (const provider of PROVIDERS) {
     const requests = benchRequests(provider, 20_000, 'warm-up');
-    await runLevel(noop.url, hookPath(provider), requests, 16, WARM_UP_SECONDS);
-    await runLevel(bridge.url, hookPath(provider), requests, 16, WARM_UP_SECONDS);
+    for (const server of servers)
+      await runLevel(server.url, hookPath(provider), requests, 16, WARM_UP_SECONDS);
   }
 }
 
-/** Per level: the no-op server, then the bridge for each provider, each on fresh webhooks. */
-async function ingestVersusNoop(noop: BridgeProcess, bridge: BridgeProcess, lines: string[]): Promise<void> {
+/**
+ * Streampixel webhooks to a yardstick server (the no-op or the durable floor) at one level. Neither
+ * deduplicates, so a webhook sent twice costs it the same as a new one: no "sent twice" note.
+ */
+const yardstick = async (server: BridgeProcess, senders: number, name: string): Promise<MeasuredLevel> => ({
+  ...(await withCpuPerRequest(server, () =>
+    runLevel(
+      server.url,
+      hookPath('streampixel'),
+      benchRequests('streampixel', budget(senders), `${name}-${senders}`),
+      senders,
+      SECONDS_PER_LEVEL,
+    ),
+  )),
+  reused: 0,
+});
+
+/**
+ * Per level: the no-op server, the durable floor when given, then the bridge for each provider, each on
+ * fresh webhooks.
+ */
+async function ingestVersusNoop(
+  noop: BridgeProcess,
+  floor: BridgeProcess | undefined,
+  bridge: BridgeProcess,
+  lines: string[],
+): Promise<void> {
   const rows: string[] = [];
   const summary: string[] = [];
   for (const senders of LEVELS) {
-    const noopResult = await withCpuPerRequest(noop, () =>
-      runLevel(
-        noop.url,
-        hookPath('streampixel'),
-        benchRequests('streampixel', budget(senders), `noop-${senders}`),
-        senders,
-        SECONDS_PER_LEVEL,
-      ),
-    );
+    const noopResult = await yardstick(noop, senders, 'noop');
     const cells = [`| ${senders} | ${rate(noopResult)}`];
-    // The no-op stores nothing, so webhooks it is sent twice cost it nothing extra: no note for it.
-    rows.push(row('no-op node:http', { ...noopResult, reused: 0 }, noopResult));
+    rows.push(row('no-op node:http', noopResult, noopResult));
+    if (floor) {
+      const floorResult = await yardstick(floor, senders, 'floor');
+      rows.push(row(FLOOR_LABEL, floorResult, noopResult));
+      cells.push(`${rate(floorResult)} (${ratio(floorResult, noopResult)})`);
+    }
     for (const provider of PROVIDERS) {
       const requests = benchRequests(provider, budget(senders), `bench-${provider}-${senders}`);
       const result = await withCpuPerRequest(bridge, () =>
@@ -139,8 +162,8 @@ async function ingestVersusNoop(noop: BridgeProcess, bridge: BridgeProcess, line
     summary.push(`${cells.join(' | ')} |`);
   }
   lines.push(
-    `| senders | no-op node:http | ${PROVIDERS.map((p) => `bridge: ${PROVIDER_LABEL[p]}`).join(' | ')} |`,
-    `| --- | --- | ${PROVIDERS.map(() => '---').join(' | ')} |`,
+    `| senders | no-op node:http | ${floor ? `${FLOOR_LABEL} | ` : ''}${PROVIDERS.map((p) => `bridge: ${PROVIDER_LABEL[p]}`).join(' | ')} |`,
+    `| --- | --- | ${floor ? '--- | ' : ''}${PROVIDERS.map(() => '---').join(' | ')} |`,
     ...summary,
     '',
     '| target | senders | webhooks/s | × no-op | p50 ack | p99 ack | server CPU per webhook | requests |',
@@ -155,7 +178,13 @@ function row(label: string, result: MeasuredLevel, noop: LevelResult): string {
   return `| ${label} | ${result.senders} | ${rate(result)} | ${ratio(result, noop)} | ${ms(percentile(result.latencies, 50))} | ${ms(percentile(result.latencies, 99))} | ${Math.round(result.cpuPerRequest)} µs | ${result.latencies.length.toLocaleString('en')}${reused} |`;
 }
 
-async function benchDatabase(label: string, database: string, noop: BridgeProcess, lines: string[]) {
+async function benchDatabase(
+  label: string,
+  database: string,
+  yardsticks: { noop: BridgeProcess; floor?: BridgeProcess },
+  lines: string[],
+) {
+  const { noop, floor } = yardsticks;
   // BENCH_BRIDGE_ENTRY=src/bridge/index.ts runs the source instead of the bundle: readable CPU profiles.
   const entry = process.env.BENCH_BRIDGE_ENTRY ? resolve(process.env.BENCH_BRIDGE_ENTRY) : undefined;
   const bridge = await startBridgeProcess(
@@ -180,8 +209,8 @@ async function benchDatabase(label: string, database: string, noop: BridgeProces
       `Durable ingest beside a no-op \`node:http\` server, ${SECONDS_PER_LEVEL} s per cell:`,
       '',
     );
-    await warmUp(noop, bridge);
-    await ingestVersusNoop(noop, bridge, lines);
+    await warmUp([noop, ...(floor ? [floor] : []), bridge]);
+    await ingestVersusNoop(noop, floor, bridge, lines);
     if (process.env.BENCH_SKIP_WAITERS) return;
     const poll = await longPollLatency(bridge.url, 200);
     const sse = await sseLatency(bridge.url, 200);
@@ -206,14 +235,24 @@ export async function benchBridge(): Promise<string[]> {
   );
   try {
     const dir = mkdtempSync(join(tmpdir(), 'bench-bridge-'));
+    // Measured beside the SQLite bridge only: it is SQLite's durable commit without the bridge around it.
+    const floor = await startBridgeProcess(
+      {
+        BRIDGE_PORT: String(await freePort()),
+        BRIDGE_HOST: '127.0.0.1',
+        BRIDGE_DATABASE: join(dir, 'floor.db'),
+      },
+      new URL('./durable-floor-server.ts', import.meta.url).pathname,
+    );
     try {
       await benchDatabase(
         'Bridge over HTTP: SQLite (embedded file, WAL, synchronous=FULL)',
         join(dir, 'bench.db'),
-        noop,
+        { noop, floor },
         lines,
       );
     } finally {
+      await floor.stop();
       rmSync(dir, { recursive: true, force: true });
     }
     if (benchPostgresUrl && !process.env.BENCH_SKIP_POSTGRES) {
@@ -222,7 +261,7 @@ export async function benchBridge(): Promise<string[]> {
         await benchDatabase(
           'Bridge over HTTP: PostgreSQL (loopback, one bridge process)',
           database.url,
-          noop,
+          { noop },
           lines,
         );
       } finally {
