@@ -1,3 +1,4 @@
+import { MAX_WEBHOOK_DEPTH } from '../webhooks/intake.ts';
 import { parseJsonSafely } from '../webhooks/safe-json.ts';
 import type { Links, Phase } from '../webhooks/event.ts';
 import type { StoredEvent } from './store/store.ts';
@@ -21,7 +22,7 @@ export interface EventView {
   detail: string | null;
   links: Links;
   receivedAt: string;
-  /** The body as received, parsed; null in the unexpected case that a stored body is not JSON. */
+  /** The body as received, parsed; null in the unexpected case that a stored body is not JSON (or too deep). */
   payload: unknown;
 }
 
@@ -51,8 +52,9 @@ export function toEventView(event: StoredEvent): EventView {
 }
 
 // Prototype keys are stripped again on the way out: a reader that merges the payload into an object must
-// not meet them either.
-const parsePayload = (body: string): unknown => parseJsonSafely(body) ?? null;
+// not meet them either. A body nested deeper than the intake allows (stored before it refused them) reads as
+// null, like one that is not JSON: serialising it could throw, and would then fail every read of its subject.
+const parsePayload = (body: string): unknown => parseJsonSafely(body, MAX_WEBHOOK_DEPTH) ?? null;
 
 /**
  * One Server-Sent Events frame. `id` lets a reconnecting client resume with Last-Event-ID. The event name

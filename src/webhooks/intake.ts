@@ -9,6 +9,11 @@ import type { SignatureFailure } from './signature.ts';
 
 /** Webhook bodies are a few hundred bytes to a few kB; anything past this is not one of them. */
 export const MAX_WEBHOOK_BYTES = 64 * 1024;
+/**
+ * They nest a handful of levels. A body nested thousands deep (which fits in 64 KiB) would be stored and then
+ * break every reader's answer that holds it, so it is refused; readers allow no more either (event-view.ts).
+ */
+export const MAX_WEBHOOK_DEPTH = 64;
 
 export type BodyFailure = 'too-large' | 'not-utf8' | 'not-json' | 'invalid-envelope';
 export type IntakeFailure = BodyFailure | 'bad-signature';
@@ -30,22 +35,23 @@ export type IntakeResult =
 export type DecodedBody =
   { ok: true; text: string; json: unknown } | { ok: false; reason: BodyFailure; message: string };
 
+const SHAPE_PROBLEM = {
+  'not-well-formed': 'body holds a string that is not well-formed Unicode (a lone surrogate escape)',
+  'too-deep': `body nests arrays or objects more than ${MAX_WEBHOOK_DEPTH} deep`,
+} as const;
+
 /**
  * Bytes → JSON, refusing rather than repairing: invalid UTF-8 is not replaced with U+FFFD, and a lone
- * surrogate escape (which would make distinct ids compare equal once replaced) is refused too.
+ * surrogate escape (which would make distinct ids compare equal once replaced) is refused too, as is a body
+ * nested deeper than any reader could serialise again.
  */
 export function decodeJsonBody(body: Uint8Array): DecodedBody {
   const text = decodeUtf8Strictly(body);
   if (text === undefined) return { ok: false, reason: 'not-utf8', message: 'body is not valid UTF-8' };
-  const parsed = parseWellFormedJsonSafely(text);
+  const parsed = parseWellFormedJsonSafely(text, MAX_WEBHOOK_DEPTH);
   if (parsed === undefined) return { ok: false, reason: 'not-json', message: 'body is not JSON' };
-  if (!parsed.wellFormed) {
-    return {
-      ok: false,
-      reason: 'invalid-envelope',
-      message: 'body holds a string that is not well-formed Unicode (a lone surrogate escape)',
-    };
-  }
+  if (parsed.shape !== 'ok')
+    return { ok: false, reason: 'invalid-envelope', message: SHAPE_PROBLEM[parsed.shape] };
   return { ok: true, text, json: parsed.json };
 }
 

@@ -95,10 +95,11 @@ describe('hostile input at the bridge', () => {
       const db = new DatabaseSync(path, { readOnly: true });
       onTestFinished(() => db.close());
       const stored = db
-        .prepare('SELECT cursor, subject, body FROM events')
+        .prepare('SELECT cursor, provider, subject, body FROM events')
         .all()
         .map((row) => ({
           cursor: Number(row['cursor']),
+          provider: String(row['provider']),
           subject: String(row['subject']),
           body: String(row['body']),
         }));
@@ -128,6 +129,21 @@ describe('hostile input at the bridge', () => {
       expect(mismatched.map((ack) => ack.body.toString('latin1'))).toEqual([]);
       const duplicatesWithoutRow = acked.filter((ack) => ack.duplicate && !rows.has(ack.cursor));
       expect(duplicatesWithoutRow).toEqual([]);
+      // Whatever was stored, every reader of it is answered: a stored body that cannot be served again (one
+      // nested thousands deep) would fail every read of its subject and hide the events after it.
+      const subjects = new Map(stored.map((row) => [`${row.provider}\n${row.subject}`, row]));
+      const unreadable: string[] = [];
+      for (const { provider, subject } of subjects.values()) {
+        const query = new URLSearchParams({ provider, subject, after: '0', limit: '500' });
+        const response = await fetch(`${bridge.url}/v1/events?${query}`, {
+          headers: { authorization: `Bearer ${READ_TOKEN}` },
+        });
+        const events = response.ok ? ((await response.json()) as { events: unknown[] }).events : [];
+        const expected = stored.filter((row) => row.provider === provider && row.subject === subject);
+        if (events.length !== Math.min(expected.length, 500))
+          unreadable.push(`${response.status} ${subject}`);
+      }
+      expect(unreadable).toEqual([]);
       const unacknowledgedRows = [...rows.keys()].filter(
         (cursor) => !acked.some((ack) => ack.cursor === cursor),
       );

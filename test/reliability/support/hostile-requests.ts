@@ -209,7 +209,8 @@ const deepNesting = fc
     const close = open === '[' ? ']' : '}';
     const nested = `${open.repeat(depth)}1${close.repeat(depth)}`;
     return inEnvelope
-      ? `{"event":"build.uploaded","projectId":"p","uploadId":"deep","status":"s","timestamp":"2026-01-01T00:00:00.000Z","x":${nested}}`
+      ? // Its own subject per depth, so each one stored is read back on its own.
+        `{"event":"build.uploaded","projectId":"p","uploadId":"deep-${depth}","status":"s","timestamp":"2026-01-01T00:00:00.000Z","x":${nested}}`
       : nested;
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { intake, MAX_WEBHOOK_BYTES } from '../../../src/webhooks/intake.ts';
+import { intake, MAX_WEBHOOK_BYTES, MAX_WEBHOOK_DEPTH } from '../../../src/webhooks/intake.ts';
 import { streampixel } from '../../../src/webhooks/providers/streampixel.ts';
 
 /** Streampixel's webhooks through the one intake pipeline, as the bridge and the receiver run it. */
@@ -82,9 +82,16 @@ describe('the intake of a Streampixel webhook', () => {
     }
   });
 
-  it('survives deep nesting without a crash', () => {
-    const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
-    const body = JSON.stringify(envelope()).replace(/}$/, `,"deep":${deep}}`);
-    expect(() => parseStreampixelWebhook(bytes(body))).not.toThrow();
+  it('refuses a body nested past the limit, without a crash: no reader could serialise it again', () => {
+    const deep = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+    const body = (depth: number) => JSON.stringify(envelope()).replace(/}$/, `,"deep":${deep(depth)}}`);
+    expect(parseStreampixelWebhook(bytes(body(20_000)))).toMatchObject({
+      kind: 'refused',
+      status: 400,
+      reason: 'invalid-envelope',
+    });
+    // The envelope is the first level.
+    expect(parseStreampixelWebhook(bytes(body(MAX_WEBHOOK_DEPTH))).kind).toBe('refused');
+    expect(parseStreampixelWebhook(bytes(body(MAX_WEBHOOK_DEPTH - 1))).kind).toBe('event');
   });
 });
