@@ -1,5 +1,6 @@
 import { request, type Dispatcher } from 'undici';
 import { parseJsonSafely } from '../webhooks/safe-json.ts';
+import { readCapped } from '../lib/read-capped.ts';
 import { GitHubApiError } from './api-error.ts';
 
 // A few REST calls do not need Octokit: undici is already the project's HTTP client, takes an injected
@@ -67,7 +68,7 @@ export function createGitHubRestClient(options: GitHubRestClientOptions): GitHub
           headersTimeout: timeoutMs,
           bodyTimeout: timeoutMs,
         });
-        const text = await readCapped(response.body);
+        const text = (await readCapped(response.body, MAX_ANSWER_BYTES)).buffer.toString('utf8');
         answer = {
           status: response.statusCode,
           headers: flatHeaders(response.headers),
@@ -98,20 +99,6 @@ function expandRoute(route: string, parameters: Record<string, unknown>) {
     return { method, path: query.size > 0 ? `${path}?${query}` : path, body: undefined };
   }
   return { method, path, body: Object.keys(rest).length > 0 ? rest : undefined };
-}
-
-async function readCapped(body: AsyncIterable<Buffer> & { destroy(): void }): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.length;
-    if (size > MAX_ANSWER_BYTES) {
-      body.destroy();
-      break;
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 const parseAnswer = (text: string): unknown => (text === '' ? null : (parseJsonSafely(text) ?? text));

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { ERROR_CODE, ReleaseError, StreampixelApiError, type StreampixelEndpoint } from './errors.ts';
 import { fileUrlSecrets } from '../lib/url-secrets.ts';
 import { parseJsonSafely } from '../webhooks/safe-json.ts';
+import { readCapped } from '../lib/read-capped.ts';
 import { parseRetryAfterMs } from './retry-after.ts';
 import {
   DistributeResponseSchema,
@@ -286,21 +287,6 @@ function parseBaseUrl(baseUrl: string): URL {
   url.search = '';
   url.hash = '';
   return url;
-}
-
-async function readCapped(
-  body: AsyncIterable<Buffer>,
-  limit: number,
-): Promise<{ buffer: Buffer; truncated: boolean }> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  // Leaving the loop early destroys the stream, which releases the connection.
-  for await (const chunk of body) {
-    size += chunk.length;
-    if (size > limit) return { buffer: Buffer.concat(chunks), truncated: true };
-    chunks.push(chunk);
-  }
-  return { buffer: Buffer.concat(chunks), truncated: false };
 }
 
 /** Codes of an error and of what it wraps (AggregateError from happy eyeballs, `cause`). */
