@@ -14,7 +14,8 @@ import type { ProvidersConfig } from './provider-config.ts';
 // Each provider the bridge takes webhooks from, with its configuration bound: the ingest route looks one up
 // by the provider id in the URL. Streampixel is always on; the others only when configured.
 
-export type BridgeIntake = (webhook: RawWebhook, nowMs: number) => Promise<IntakeResult>;
+/** `source`: the sender's address key (limits/address-key.ts), for limits on work a sender can cause. */
+export type BridgeIntake = (webhook: RawWebhook, nowMs: number, source: string) => Promise<IntakeResult>;
 
 export function createIntakes(
   providers: ProvidersConfig,
@@ -34,12 +35,19 @@ export function createIntakes(
   const pixopConfig = providers.pixop;
   if (pixopConfig) {
     const keyring = createPixopKeyring(pixopConfig, options);
-    intakes.set('pixop', async (webhook, nowMs) => {
-      const first = intake(pixop, { keys: keyring.keys }, webhook, nowMs);
-      if (first.kind !== 'refused' || first.signature !== 'unknown-key') return first;
-      // A key not seen yet: Pixop's next one, most likely. Fetch it (within limits), then verify once more.
+    const verify = (webhook: RawWebhook, nowMs: number) =>
+      intake(pixop, { keys: keyring.keysAt(nowMs) }, webhook, nowMs);
+    intakes.set('pixop', async (webhook, nowMs, source) => {
       const keyId = header(webhook.headers, PIXOP_HEADERS.keyId) ?? '';
-      return (await keyring.fetch(keyId)) ? intake(pixop, { keys: keyring.keys }, webhook, nowMs) : first;
+      const first = verify(webhook, nowMs);
+      if (first.kind === 'refused') {
+        if (first.signature !== 'unknown-key') return first;
+        // A key not seen yet: Pixop's next one, most likely. Fetch it (within limits), then verify once more.
+        return (await keyring.fetch(keyId, source)) ? verify(webhook, nowMs) : first;
+      }
+      // Verified with a key fetched long ago: Pixop is asked whether it still stands (a retired key does not).
+      if (await keyring.stillValid(keyId)) return first;
+      return verify(webhook, nowMs);
     });
   }
   return intakes;
