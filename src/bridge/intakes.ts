@@ -14,12 +14,11 @@ import type { ProvidersConfig } from './provider-config.ts';
 // Each provider the bridge takes webhooks from, with its configuration bound: the ingest route looks one up
 // by the provider id in the URL. Streampixel is always on; the others only when configured.
 
-/** `source`: the sender's address key (limits/address-key.ts), for limits on work a sender can cause. */
-export type BridgeIntake = (webhook: RawWebhook, nowMs: number, source: string) => Promise<IntakeResult>;
+export type BridgeIntake = (webhook: RawWebhook, nowMs: number) => Promise<IntakeResult>;
 
 export function createIntakes(
   providers: ProvidersConfig,
-  options: { logger: Logger; now?: () => number },
+  options: { logger: Logger; now?: () => number; elapsedMs?: () => number },
 ): ReadonlyMap<ProviderId, BridgeIntake> {
   const intakes = new Map<ProviderId, BridgeIntake>();
   const sync =
@@ -37,13 +36,13 @@ export function createIntakes(
     const keyring = createPixopKeyring(pixopConfig, options);
     const verify = (webhook: RawWebhook, nowMs: number) =>
       intake(pixop, { keys: keyring.keysAt(nowMs) }, webhook, nowMs);
-    intakes.set('pixop', async (webhook, nowMs, source) => {
+    intakes.set('pixop', async (webhook, nowMs) => {
       const keyId = header(webhook.headers, PIXOP_HEADERS.keyId) ?? '';
       const first = verify(webhook, nowMs);
       if (first.kind === 'refused') {
         if (first.signature !== 'unknown-key') return first;
         // A key not seen yet: Pixop's next one, most likely. Fetch it (within limits), then verify once more.
-        return (await keyring.fetch(keyId, source)) ? verify(webhook, nowMs) : first;
+        return (await keyring.fetch(keyId)) ? verify(webhook, nowMs) : first;
       }
       // Verified with a key fetched long ago: Pixop is asked whether it still stands (a retired key does not).
       if (await keyring.stillValid(keyId)) return first;

@@ -6,7 +6,6 @@ import type { Logger } from '../lib/logger.ts';
 import { readCapped } from '../lib/read-capped.ts';
 import { decodeBase64 } from '../webhooks/signature.ts';
 import { parseJsonSafely } from '../webhooks/safe-json.ts';
-import { createAuthFailureLimiter } from './limits/auth-failure-limiter.ts';
 import type { PixopBridgeConfig } from './provider-config.ts';
 
 // Pixop's signing keys (shared/reference/providers.md §3): configured ones, plus, with an API key, ones
@@ -16,14 +15,17 @@ import type { PixopBridgeConfig } from './provider-config.ts';
 // longer serves, or now says has expired, is dropped and that webhook refused. When Pixop cannot be asked
 // (its API down, the limits below), the key is kept: an outage of Pixop's API must not lose deliveries.
 //
-// The id comes from a request header, so asking is bounded: ids must look like Pixop's (UUIDs); each id is
-// asked about at most once a minute, and webhooks naming the same id at once share one answer; a new id is
-// fetched at most twice a minute for one sender's address and thirty times a minute in all, so a sender
-// spraying made-up ids from one address cannot use up the fetches Pixop's next key will need.
+// The id comes from a request header, so asking is bounded: ids must look like Pixop's (UUIDs); webhooks
+// naming the same id at once share one answer; an id is asked about at most once a minute, one Pixop does
+// not know at most once an hour; and the bridge asks at most thirty times a minute in all. Those thirty can
+// still be spent by someone holding the ingest URL and sending made-up ids (the bridge cannot tell them from
+// Pixop's next key without asking, and behind a proxy every sender has the same address), so each refusal
+// by that limit is logged, once a minute at most, with the way out: configured keys need no fetch.
 
 const KEY_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PER_ID_INTERVAL_MS = 60_000;
-const NEW_IDS_PER_ADDRESS_PER_MINUTE = 2;
+/** An id Pixop answered 404 for: made up, or deleted. */
+const UNKNOWN_ID_INTERVAL_MS = 60 * 60_000;
 const MAX_FETCHES_PER_MINUTE = 30;
 /** How long a fetched key is used before Pixop is asked about it again. */
 const RECHECK_AFTER_MS = 60 * 60_000;
@@ -40,11 +42,8 @@ const PublicKeyAnswer = z.looseObject({
 export interface PixopKeyring {
   /** The keys to verify with at `nowMs`: configured ones, and fetched ones not past their `expiresAt`. */
   keysAt(nowMs: number): ReadonlyMap<string, KeyObject>;
-  /**
-   * Fetches `keyId`, not known yet, unless the limits say no (`source`: the sender's address key); resolves
-   * true when the key is now known.
-   */
-  fetch(keyId: string, source: string): Promise<boolean>;
+  /** Fetches `keyId`, not known yet, unless the limits say no; resolves true when the key is now known. */
+  fetch(keyId: string): Promise<boolean>;
   /**
    * For a key that has just verified a webhook: resolves false only when Pixop, asked again because the key
    * was fetched over an hour ago, says it is gone or expired (the key is dropped); true otherwise.
@@ -53,14 +52,17 @@ export interface PixopKeyring {
 }
 
 export interface PixopKeyringOptions {
-  /** Wall-clock milliseconds (expiresAt is a date). */
+  /** Wall-clock milliseconds, for `expiresAt` (a date). */
   now?: () => number;
+  /** Monotonic milliseconds, for the limits and the hourly check: a wall clock set back must not stall them. */
+  elapsedMs?: () => number;
   logger: Logger;
   dispatcher?: Dispatcher;
 }
 
 interface FetchedKey {
   key: KeyObject;
+  /** On the monotonic clock. */
   fetchedAt: number;
   /** Epoch ms, or null for Pixop's active key. */
   expiresAt: number | null;
@@ -69,38 +71,59 @@ interface FetchedKey {
 /** What Pixop said about one key id. */
 type Lookup = { kind: 'key'; fetched: FetchedKey } | { kind: 'gone' } | { kind: 'unanswered' };
 
+interface Asked {
+  at: number;
+  /** Not to be asked about again before `at` + this. */
+  intervalMs: number;
+}
+
 export function createPixopKeyring(config: PixopBridgeConfig, options: PixopKeyringOptions): PixopKeyring {
   const now = options.now ?? Date.now;
+  const elapsedMs = options.elapsedMs ?? (() => performance.now());
   const fetched = new Map<string, FetchedKey>();
-  const lastAsked = new Map<string, number>();
+  const lastAsked = new Map<string, Asked>();
   const inFlight = new Map<string, Promise<Lookup>>();
-  const perAddress = createAuthFailureLimiter({ perMinute: NEW_IDS_PER_ADDRESS_PER_MINUTE, now });
   let recent: number[] = [];
+  let limitLoggedAt = Number.NEGATIVE_INFINITY;
 
   function askedRecently(keyId: string, at: number): boolean {
-    return at - (lastAsked.get(keyId) ?? Number.NEGATIVE_INFINITY) < PER_ID_INTERVAL_MS;
+    const asked = lastAsked.get(keyId);
+    return asked !== undefined && at - asked.at < asked.intervalMs;
   }
 
-  function noteAsked(keyId: string, at: number): void {
+  function noteAsked(keyId: string, intervalMs: number): void {
     lastAsked.delete(keyId);
-    lastAsked.set(keyId, at);
+    lastAsked.set(keyId, { at: elapsedMs(), intervalMs });
     // Map order is insertion order: drop the id asked about longest ago.
     if (lastAsked.size > MAX_REMEMBERED_IDS) lastAsked.delete(lastAsked.keys().next().value as string);
   }
 
   function withinGlobalLimit(at: number): boolean {
     recent = recent.filter((time) => at - time < 60_000);
-    if (recent.length >= MAX_FETCHES_PER_MINUTE) return false;
-    recent.push(at);
-    return true;
+    if (recent.length < MAX_FETCHES_PER_MINUTE) {
+      recent.push(at);
+      return true;
+    }
+    if (at - limitLoggedAt >= 60_000) {
+      limitLoggedAt = at;
+      options.logger.warn(
+        `a webhook named a Pixop signing key not known yet, and the bridge has asked Pixop for ${MAX_FETCHES_PER_MINUTE} keys in the last minute, its limit: it was refused. If this repeats, someone may be sending made-up key ids; configured keys (BRIDGE_PIXOP_PUBLIC_KEYS) need no fetch`,
+      );
+    }
+    return false;
   }
 
   /** One question to Pixop per id at a time: a webhook naming an id already being asked about waits for it. */
   function lookUp(keyId: string): Promise<Lookup> {
     let pending = inFlight.get(keyId);
     if (!pending) {
-      noteAsked(keyId, now());
-      pending = ask(keyId).finally(() => inFlight.delete(keyId));
+      noteAsked(keyId, PER_ID_INTERVAL_MS);
+      pending = ask(keyId)
+        .then((lookup) => {
+          if (lookup.kind === 'gone') noteAsked(keyId, UNKNOWN_ID_INTERVAL_MS);
+          return lookup;
+        })
+        .finally(() => inFlight.delete(keyId));
       inFlight.set(keyId, pending);
     }
     return pending;
@@ -136,7 +159,7 @@ export function createPixopKeyring(config: PixopBridgeConfig, options: PixopKeyr
       const expiresAt = Date.parse(answer.data.expiresAt ?? '');
       return {
         kind: 'key',
-        fetched: { key, fetchedAt: now(), expiresAt: Number.isNaN(expiresAt) ? null : expiresAt },
+        fetched: { key, fetchedAt: elapsedMs(), expiresAt: Number.isNaN(expiresAt) ? null : expiresAt },
       };
     } catch (error) {
       options.logger.warn(`could not fetch a Pixop signing key: ${messageOf(error)}`);
@@ -165,23 +188,22 @@ export function createPixopKeyring(config: PixopBridgeConfig, options: PixopKeyr
       for (const [keyId, entry] of fetched) if (!expired(entry, nowMs)) keys.set(keyId, entry.key);
       return keys;
     },
-    async fetch(keyId, source) {
+    async fetch(keyId) {
       if (config.keys.has(keyId)) return true;
       // Known but past its expiresAt (or it would have verified): Pixop has retired it.
       const known = fetched.get(keyId);
       if (known) return !expired(known, now());
       if (config.apiKey === null || !KEY_ID.test(keyId)) return false;
       if (!inFlight.has(keyId)) {
-        const at = now();
-        if (askedRecently(keyId, at)) return false;
-        if (perAddress.fail(source).limited || !withinGlobalLimit(at)) return false;
+        const at = elapsedMs();
+        if (askedRecently(keyId, at) || !withinGlobalLimit(at)) return false;
       }
       return keep(keyId, await lookUp(keyId));
     },
     async stillValid(keyId) {
       const entry = fetched.get(keyId);
       if (!entry || config.keys.has(keyId)) return true;
-      const at = now();
+      const at = elapsedMs();
       if (at - entry.fetchedAt < RECHECK_AFTER_MS) return true;
       if (!inFlight.has(keyId) && askedRecently(keyId, at)) return true;
       return keep(keyId, await lookUp(keyId));

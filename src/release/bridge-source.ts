@@ -134,7 +134,9 @@ export function createBridgeSource(options: BridgeSourceOptions): OpenEventSourc
         }
         if (response.statusCode !== 200)
           return fatal(`the release bridge answered ${response.statusCode}: ${displayText(text)}`);
-        const body = parseJsonSafely(text);
+        // No depth limit: an older bridge may serve a payload nested deeper than today's intake takes (it
+        // stored one before the limit), and only the event's normalised fields are read from it here.
+        const body = parseJsonSafely(text, Number.POSITIVE_INFINITY);
         // A login page or a web app at bridge-url: no amount of waiting will make it a bridge.
         if (body === undefined) return { kind: 'fatal', error: notUnderstood() };
         return { kind: 'ok', body };

@@ -126,6 +126,47 @@ describe('bridge source', () => {
     await source.close();
   });
 
+  it("reads a page holding a payload nested deeper than today's intake allows (an older bridge stored it)", async () => {
+    const view = (cursor: number, type: string, phase: string, payload: unknown) => ({
+      cursor,
+      provider: 'streampixel',
+      subject: 'up-1',
+      type,
+      phase,
+      status: null,
+      occurredAt: null,
+      dedupeKey: `key-${cursor}`,
+      scope: 'proj-1',
+      detail: null,
+      links: {},
+      receivedAt: '2026-12-01T12:00:00.000Z',
+      payload,
+    });
+    const deep = `${'['.repeat(2_000)}${']'.repeat(2_000)}`;
+    const page = JSON.stringify({
+      events: [view(1, 'build.uploaded', 'progress', 'DEEP'), view(2, 'build.approved', 'success', {})],
+      cursor: 2,
+    }).replace('"DEEP"', deep);
+    const url = await startFakeBridge((req, res) => {
+      const after = new URL(req.url ?? '/', 'http://x').searchParams.get('after');
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(after === '0' ? page : '{"events":[],"cursor":2}');
+    });
+    const { sink, delivered, failures } = recordingSink();
+    const source = await createBridgeSource({
+      bridgeUrl: url,
+      token: 't',
+      clock: createScaledClock(0.001),
+      logger: createMemoryLogger(),
+    })(sink);
+    await source.follow('up-1', 'start');
+    await waitUntil(() => delivered.length === 2 || failures.length > 0, 10_000);
+    await source.close();
+    expect(failures).toEqual([]);
+    expect(delivered.map((webhook) => webhook.event.type)).toEqual(['build.uploaded', 'build.approved']);
+  });
+
   it('never puts a bridge answer in an error unescaped', async () => {
     const url = await startFakeBridge((_req, res) => res.writeHead(418).end('teapot\n::error::injected'));
     const source = await createBridgeSource({

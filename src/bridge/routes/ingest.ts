@@ -4,7 +4,6 @@ import { TEST_PROJECT_ID } from '../../streampixel/schemas.ts';
 import { isProviderId, type NormalizedEvent } from '../../webhooks/event.ts';
 import { MAX_WEBHOOK_BYTES, type IntakeResult } from '../../webhooks/intake.ts';
 import type { BridgeIntake } from '../intakes.ts';
-import { addressKey } from '../limits/address-key.ts';
 import type { RejectReason } from '../metrics.ts';
 import { STORE_ERROR_CODE, StoreError } from '../store/errors.ts';
 import { NOT_FOUND_BODY, STORE_UNAVAILABLE_BODY, type RouteContext } from './context.ts';
@@ -74,7 +73,6 @@ export async function ingestRoutes(app: FastifyInstance, ctx: RouteContext): Pro
       const result = await (intakeOf(provider) as BridgeIntake)(
         { body: raw, headers: request.headers },
         ctx.now(),
-        addressKey(request.ip),
       );
       if (result.kind === 'probe') return { ok: true, stored: false };
       if (result.kind === 'refused') return refuseIntake(reply, provider, result);
