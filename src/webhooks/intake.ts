@@ -43,7 +43,7 @@ const SHAPE_PROBLEM = {
 /**
  * Bytes → JSON, refusing rather than repairing: invalid UTF-8 is not replaced with U+FFFD, and a lone
  * surrogate escape (which would make distinct ids compare equal once replaced) is refused too, as is a body
- * nested deeper than any reader could serialise again.
+ * nested more than MAX_WEBHOOK_DEPTH deep.
  */
 export function decodeJsonBody(body: Uint8Array): DecodedBody {
   const text = decodeUtf8Strictly(body);
