@@ -16,6 +16,15 @@ async function startFakeBridge(handle: (req: IncomingMessage, res: ServerRespons
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
+/** The source on a fast clock (1 s of the action's time is 1 real ms), with nothing else set. */
+const openFastSource = (url: string, sink: EventSink) =>
+  createBridgeSource({
+    bridgeUrl: url,
+    token: 't',
+    clock: createScaledClock(0.001),
+    logger: createMemoryLogger(),
+  })(sink);
+
 function recordingSink() {
   const delivered: ReceivedWebhook[] = [];
   const health: Array<string | null> = [];
@@ -94,12 +103,7 @@ describe('bridge source', () => {
       else res.writeHead(200, { 'content-type': 'application/json' }).end('{"events":[],"cursor":7}');
     });
     const { sink, health } = recordingSink();
-    const source = await createBridgeSource({
-      bridgeUrl: url,
-      token: 't',
-      clock: createScaledClock(0.001),
-      logger: createMemoryLogger(),
-    })(sink);
+    const source = await openFastSource(url, sink);
     await source.preflight();
     expect(calls).toBe(3);
     expect(health.at(-1)).toBeNull();
@@ -154,12 +158,7 @@ describe('bridge source', () => {
         .end(after === '0' ? page : '{"events":[],"cursor":2}');
     });
     const { sink, delivered, failures } = recordingSink();
-    const source = await createBridgeSource({
-      bridgeUrl: url,
-      token: 't',
-      clock: createScaledClock(0.001),
-      logger: createMemoryLogger(),
-    })(sink);
+    const source = await openFastSource(url, sink);
     await source.follow('up-1', 'start');
     await waitUntil(() => delivered.length === 2 || failures.length > 0, 10_000);
     await source.close();
