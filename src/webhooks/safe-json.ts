@@ -13,13 +13,8 @@ export const MAX_JSON_DEPTH = 512;
  * nests deeper than `maxDepth`.
  */
 export function parseJsonSafely(text: string, maxDepth = MAX_JSON_DEPTH): unknown {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  return walkParsedJson(value, false, maxDepth) === 'ok' ? value : undefined;
+  const parsed = parseAndWalk(text, false, maxDepth);
+  return parsed?.shape === 'ok' ? parsed.json : undefined;
 }
 
 /** What the walk found wrong with a parsed body, if anything. */
@@ -34,13 +29,22 @@ export function parseWellFormedJsonSafely(
   text: string,
   maxDepth: number,
 ): { json: unknown; shape: JsonShape } | undefined {
-  let value: unknown;
+  return parseAndWalk(text, true, maxDepth);
+}
+
+/** JSON.parse, then the walk below; `undefined` when the text is not JSON. */
+function parseAndWalk(
+  text: string,
+  checkStrings: boolean,
+  maxDepth: number,
+): { json: unknown; shape: JsonShape } | undefined {
+  let json: unknown;
   try {
-    value = JSON.parse(text);
+    json = JSON.parse(text);
   } catch {
     return undefined;
   }
-  return { json: value, shape: walkParsedJson(value, true, maxDepth) };
+  return { json, shape: walkParsedJson(json, checkStrings, maxDepth) };
 }
 
 /**
