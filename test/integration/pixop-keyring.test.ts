@@ -50,6 +50,10 @@ const serveKeys =
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id, ...key }));
   };
 
+/** Pixop's API serving `key` alone, with the `expiresAt` given. */
+const serveOnly = (key: PixopKey, expiresAt?: string) =>
+  serveKeys(new Map([[key.id, { publicKey: key.publicKey, expiresAt }]]));
+
 function pixopIntake(apiUrl: string) {
   const parsed = parseProvidersConfig({
     BRIDGE_PIXOP_API_KEY: 'pixop-api-key',
@@ -86,7 +90,7 @@ function pixopIntake(apiUrl: string) {
 describe("Pixop's keys fetched from its public-key API", () => {
   it('fetches a new key once for webhooks that name it at the same moment', async () => {
     const key = newKey();
-    const api = await fakePixopApi(serveKeys(new Map([[key.id, { publicKey: key.publicKey }]])));
+    const api = await fakePixopApi(serveOnly(key));
     const { deliver } = pixopIntake(api.url);
     expect(await Promise.all([deliver(key), deliver(key), deliver(key)])).toEqual([
       'event',
@@ -99,9 +103,7 @@ describe("Pixop's keys fetched from its public-key API", () => {
 
   it('does not take a key Pixop says has already expired', async () => {
     const key = newKey();
-    const api = await fakePixopApi(
-      serveKeys(new Map([[key.id, { publicKey: key.publicKey, expiresAt: '2026-12-01T11:59:00Z' }]])),
-    );
+    const api = await fakePixopApi(serveOnly(key, '2026-12-01T11:59:00Z'));
     const { deliver, logger } = pixopIntake(api.url);
     expect(await deliver(key)).toBe('refused unknown-key');
     expect(logger.lines).toContain('warn: a webhook named a Pixop signing key that has expired');
@@ -109,9 +111,7 @@ describe("Pixop's keys fetched from its public-key API", () => {
 
   it('uses a key until its expiresAt, and not after, without asking again', async () => {
     const key = newKey();
-    const api = await fakePixopApi(
-      serveKeys(new Map([[key.id, { publicKey: key.publicKey, expiresAt: '2026-12-01T12:10:00Z' }]])),
-    );
+    const api = await fakePixopApi(serveOnly(key, '2026-12-01T12:10:00Z'));
     const { deliver, clock } = pixopIntake(api.url);
     expect(await deliver(key)).toBe('event');
     clock.now = Date.parse('2026-12-01T12:09:59Z');
@@ -141,9 +141,7 @@ describe("Pixop's keys fetched from its public-key API", () => {
   it('asks again about a key held an hour: keeps it while Pixop cannot be asked, and when it still serves it', async () => {
     const key = newKey();
     let down = false;
-    const api = await fakePixopApi((id, res) =>
-      down ? res.writeHead(503).end() : serveKeys(new Map([[key.id, { publicKey: key.publicKey }]]))(id, res),
-    );
+    const api = await fakePixopApi((id, res) => (down ? res.writeHead(503).end() : serveOnly(key)(id, res)));
     const { deliver, advance } = pixopIntake(api.url);
     expect(await deliver(key)).toBe('event');
     down = true;
@@ -191,7 +189,7 @@ describe("Pixop's keys fetched from its public-key API", () => {
 
   it('keeps its limits on a monotonic clock: a wall clock set back an hour does not stall them', async () => {
     const key = newKey();
-    const api = await fakePixopApi(serveKeys(new Map([[key.id, { publicKey: key.publicKey }]])));
+    const api = await fakePixopApi(serveOnly(key));
     const { deliver, clock } = pixopIntake(api.url);
     for (let n = 0; n < 30; n += 1) await deliver(newKey());
     // A minute later by the monotonic clock, an hour earlier by the wall clock.
